@@ -1,0 +1,119 @@
+"""`arxiv-bot`: run the pipeline once, serve one service, run a fetch job, or migrate the store."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from shared.config import ConfigError, load_config
+from shared.logging import configure
+from shared.settings import SERVICE_PORTS, Settings
+
+log = logging.getLogger("arxiv_bot")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "config", None):
+        settings.arxiv_bot_config = args.config
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from arxiv_bot.embedded import run_once
+
+    settings = _settings(args)
+    config = load_config(settings.arxiv_bot_config, missing_ok=args.config is None)
+    out = Path(args.out)
+    run, written = asyncio.run(run_once(settings, config, out))
+    feeds = ", ".join(f"{f['category']} {f['status']}" for f in run.feeds)
+    print(f"run {run.id}: {run.status} ({feeds}); {run.items} papers, {run.new} new, {run.selected} selected")
+    for path in written:
+        print(f"wrote {path}")
+    if run.status == "error":
+        print("every feed failed; the previous digest (if any) was kept", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import importlib
+
+    import uvicorn
+
+    settings = _settings(args)
+    app = importlib.import_module(f"services.{args.service}.app").build(settings)
+    uvicorn.run(app, host=settings.host, port=args.port or settings.port_for(args.service),
+                log_level=settings.log_level.lower(), access_log=False)
+    return 0
+
+
+async def _fetch(settings: Settings) -> str:
+    from services.fetcher.fetch import fetch_run
+    from shared.runtime import ServiceRuntime
+
+    config = load_config(settings.arxiv_bot_config, missing_ok=True)
+    runtime = ServiceRuntime("fetcher", settings, {}, consume=False)
+    await runtime.start()
+    try:
+        run = await fetch_run(runtime.env, config)
+        await runtime.relay()
+    finally:
+        await runtime.stop()
+    return f"run {run.id}: {run.status}; {run.items} papers, {run.new} new, {run.changed} changed"
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    print(asyncio.run(_fetch(_settings(args))))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from shared.db import migrate
+
+    settings = _settings(args)
+    if not settings.database_url:
+        print("DATABASE_URL is not set", file=sys.stderr)
+        return 2
+    asyncio.run(migrate(settings.database_url))
+    print("database is at the latest revision")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="arxiv-bot", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="the whole pipeline in one process (SQLite, no broker)")
+    run.add_argument("--once", action="store_true", required=True, help="run once and exit (schedule it with cron)")
+    run.add_argument("--config", help="config.json (default: ./config.json, else the reference defaults)")
+    run.add_argument("--out", default=".", help="where README.md and the feeds go (default: .)")
+    run.set_defaults(func=cmd_run)
+    serve = sub.add_parser("serve", help="run one service against RabbitMQ and PostgreSQL")
+    serve.add_argument("service", choices=sorted(SERVICE_PORTS))
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--config", help="config.json the fetcher reads")
+    serve.set_defaults(func=cmd_serve)
+    fetch = sub.add_parser("fetch", help="fetch once into PostgreSQL and publish to RabbitMQ, then exit")
+    fetch.add_argument("--config")
+    fetch.set_defaults(func=cmd_fetch)
+    migrate = sub.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
+    migrate.set_defaults(func=cmd_migrate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    configure(Settings().log_level, service=f"arxiv-bot {args.command}")
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

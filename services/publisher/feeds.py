@@ -1,0 +1,56 @@
+"""RSS 2.0 feeds of a digest: the whole selection, and one per category. Pure rendering."""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from email.utils import format_datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from services.publisher.digest import Digest, Entry
+
+# Characters XML 1.0 cannot carry at all, even escaped; dropped rather than producing an unreadable feed.
+_ILLEGAL = {c: None for c in list(range(0, 9)) + [11, 12] + list(range(14, 32))}
+
+
+def x(text: str) -> str:
+    return escape(text.translate(_ILLEGAL))
+
+
+def _description(entry: Entry) -> str:
+    parts = [f"<p><b>Score</b> {entry.score} · <b>Keywords</b> {x(', '.join(entry.keywords))}</p>",
+             f"<p>{x(' '.join(entry.abstract.split()))}</p>"]
+    if entry.summary_status == "done" and entry.summary:
+        parts.append(f"<h4>AI summary</h4><pre>{x(entry.summary)}</pre>")
+    return "".join(parts)
+
+
+def _item(entry: Entry) -> str:
+    published = datetime.combine(entry.announced, time(0), timezone.utc) if entry.announced else None
+    lines = ["    <item>",
+             f"      <title>{x(' '.join(entry.title.split()))}</title>",
+             f"      <link>{x(entry.abs_url)}</link>",
+             f"      <description>{x(_description(entry))}</description>",
+             f'      <guid isPermaLink="false">oai:arXiv.org:{x(entry.arxiv_id)}v{entry.version}</guid>']
+    lines += [f"      <category>{x(c)}</category>" for c in entry.categories]
+    if published:
+        lines.append(f"      <pubDate>{format_datetime(published)}</pubDate>")
+    lines.append(f"      <dc:creator>{x(', '.join(entry.authors))}</dc:creator>")
+    lines.append("    </item>")
+    return "\n".join(lines)
+
+
+def render_rss(digest: Digest, updated: datetime, self_url: str, category: str | None = None) -> str:
+    entries = digest.in_category(category) if category else digest.entries
+    scope = category or ", ".join(digest.categories)
+    head = [
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">',
+        "  <channel>",
+        f"    <title>{x(f'arXiv papers bot: {scope}')}</title>",
+        f"    <link>{x(self_url)}</link>",
+        f"    <description>{x(f'Papers on {scope} matching the configured keywords, ranked by score')}</description>",
+        f"    <atom:link href={quoteattr(self_url)} rel=\"self\" type=\"application/rss+xml\"/>",
+        "    <language>en-us</language>",
+        f"    <lastBuildDate>{format_datetime(updated.astimezone(timezone.utc))}</lastBuildDate>",
+        "    <generator>arxiv-bot</generator>",
+    ]
+    return "\n".join(head + [_item(e) for e in entries] + ["  </channel>", "</rss>", ""])

@@ -1,0 +1,14 @@
+"""The scorer service: consumes its queue; HTTP only for health and metrics."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shared.app import create_app
+from shared.runtime import ServiceRuntime
+from shared.settings import Settings
+
+from services.scorer.worker import HANDLERS
+
+
+def build(settings: Settings) -> FastAPI:
+    return create_app(ServiceRuntime("scorer", settings, HANDLERS))

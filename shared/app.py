@@ -1,0 +1,41 @@
+"""The FastAPI app every service shares: /healthz, /readyz, /metrics, plus the service's own routes."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import JSONResponse
+
+from shared.runtime import ServiceRuntime
+
+
+def create_app(runtime: ServiceRuntime, router: APIRouter | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=f"arxiv-bot {runtime.service}", lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.service}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(checks.values())
+        return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
+
+    if router is not None:
+        app.include_router(router)
+    return app

@@ -1,0 +1,88 @@
+"""Message bodies on the bus: versioned pydantic models, one per routing key.
+
+A consumer ignores fields it does not know (a newer producer may add some) and refuses a schema_version it
+does not know, so a message is never half-understood.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    routing_key: ClassVar[str]
+
+    schema_version: Literal[1] = 1
+    message_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+
+    def encode(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+class FetchRequested(Message):
+    routing_key: ClassVar[str] = "fetch.requested"
+    reason: str = "manual"
+
+
+class PaperFetched(Message):
+    """A paper that is new to the store or changed (a new version, an edited title or abstract)."""
+
+    routing_key: ClassVar[str] = "paper.fetched"
+    run_id: str
+    arxiv_id: str
+    version: int
+    change: Literal["new", "changed"]
+
+
+class RunFetched(Message):
+    routing_key: ClassVar[str] = "run.fetched"
+    run_id: str
+    status: Literal["ok", "empty", "partial", "error"]
+    announced: date | None = None
+    items: int
+    new: int
+    changed: int
+
+
+class RunScored(Message):
+    routing_key: ClassVar[str] = "run.scored"
+    run_id: str
+    profile: str
+    selected: list[str]
+    to_summarize: list[str]
+
+
+class RunSummarized(Message):
+    routing_key: ClassVar[str] = "run.summarized"
+    run_id: str
+    done: int
+    failed: int
+    disabled: int
+
+
+class RunPublished(Message):
+    routing_key: ClassVar[str] = "run.published"
+    run_id: str
+    digest_key: str
+    changed: bool
+
+
+MESSAGE_TYPES: dict[str, type[Message]] = {
+    cls.routing_key: cls for cls in (FetchRequested, PaperFetched, RunFetched, RunScored, RunSummarized, RunPublished)
+}
+
+
+class UnknownMessage(ValueError):
+    pass
+
+
+def decode(routing_key: str, body: bytes | str) -> Message:
+    try:
+        cls = MESSAGE_TYPES[routing_key]
+    except KeyError:
+        raise UnknownMessage(f"no message type for routing key {routing_key!r}") from None
+    return cls.model_validate_json(body)

@@ -1,0 +1,132 @@
+"""What a handler gets (Env) and the thin AMQP worker that feeds it messages.
+
+A handler is `async def handler(message, env)`: it opens its own transaction(s) through `env.sessions`, writes
+its effects and the messages they cause (Repository.emit) together, and returns. The worker acks only after
+that commit and after relaying the outbox. The embedded one-process mode calls the very same handlers.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+from aio_pika.abc import AbstractIncomingMessage
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from shared.db import make_engine, make_sessions, ping
+from shared.messages import Message, UnknownMessage, decode
+from shared.messaging import Broker
+from shared.metrics import Metrics
+from shared.models import utcnow
+from shared.outbox import relay
+from shared.settings import Settings
+from shared.topology import Topology
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Env:
+    settings: Settings
+    sessions: async_sessionmaker
+    http: httpx.AsyncClient
+    metrics: Metrics
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+
+Handler = Callable[[Message, Env], Awaitable[None]]
+Periodic = Callable[[Env], Awaitable[None]]
+
+
+def make_http(settings: Settings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=settings.http_timeout, follow_redirects=True,
+                             headers={"User-Agent": "arxiv-bot/0.1 (+https://github.com/arxiv-bot)"})
+
+
+class ServiceRuntime:
+    """One service process: database, broker, consumer, outbox sweep and the service's periodic task."""
+
+    def __init__(self, service: str, settings: Settings, handlers: dict[str, Handler],
+                 periodic: Periodic | None = None, consume: bool = True):
+        if not settings.database_url:
+            raise ValueError("DATABASE_URL is not set: a service needs the shared PostgreSQL store")
+        self.service, self.settings, self.handlers = service, settings, handlers
+        self.periodic, self.consume = periodic, consume
+        self.metrics = Metrics(service)
+        self.broker = Broker(settings.amqp_url, Topology(settings.amqp_prefix), settings.prefetch)
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        self.engine: AsyncEngine = make_engine(self.settings.database_url or "")
+        self.env = Env(self.settings, make_sessions(self.engine), make_http(self.settings), self.metrics)
+        await self.broker.connect()
+        await self.relay()  # whatever an earlier crash left unsent goes first
+        if self.consume:
+            await self.broker.consume(self.service, self.on_message)
+        self._tasks.append(asyncio.create_task(self._sweep(), name=f"{self.service}-sweep"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.broker.close()
+        await self.env.http.aclose()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, bool]:
+        try:
+            await asyncio.wait_for(ping(self.engine), timeout=3)
+            database = True
+        except Exception:  # noqa: BLE001 - any failure means "not ready", the detail is in the logs
+            log.warning("readiness: database unreachable", exc_info=True)
+            database = False
+        return {"database": database, "broker": self.broker.ready}
+
+    async def relay(self) -> None:
+        sent = await relay(self.env.sessions, self.broker.publish)
+        self.metrics.outbox_relayed.inc(sent)
+
+    async def on_message(self, incoming: AbstractIncomingMessage) -> None:
+        key = incoming.routing_key or ""
+        try:
+            message = decode(key, incoming.body)
+        except (ValidationError, UnknownMessage) as exc:
+            # Retrying cannot fix a body we do not understand: park it at once, for a human.
+            log.error("parking undecodable message %s on %r: %s", incoming.message_id, key, exc)
+            self.metrics.messages.labels(key, "invalid").inc()
+            await incoming.reject(requeue=False)
+            return
+        started = time.perf_counter()
+        try:
+            await self.handlers[key](message, self.env)
+        except Exception:  # noqa: BLE001 - one bad message must not stop the consumer
+            outcome = "parked" if incoming.redelivered else "retried"
+            log.exception("handler for %s failed (%s) on message %s", key, outcome, message.message_id)
+            self.metrics.messages.labels(key, outcome).inc()
+            await incoming.nack(requeue=not incoming.redelivered)
+            return
+        self.metrics.handler_seconds.labels(key).observe(time.perf_counter() - started)
+        try:
+            await self.relay()
+        except Exception:  # noqa: BLE001 - the effect is committed; the sweep sends the rest
+            log.warning("outbox relay failed; the sweep will retry", exc_info=True)
+        await incoming.ack()
+        self.metrics.messages.labels(key, "ok").inc()
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.sweep_interval_seconds)
+            try:
+                if self.periodic is not None:
+                    await self.periodic(self.env)
+                await self.relay()
+            except Exception:  # noqa: BLE001 - the next sweep tries again
+                log.warning("periodic sweep failed", exc_info=True)

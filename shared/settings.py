@@ -1,0 +1,50 @@
+"""Process settings: where the database, broker, arXiv and the LLM live.
+
+Everything here comes from the environment (or a `.env` file), never from config.json: config.json says
+*what* a researcher follows, settings say *where* this deployment runs. Build one with `Settings()`; nothing
+is read at import time.
+"""
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_PORTS = {"fetcher": 8001, "scorer": 8002, "summarizer": 8003, "publisher": 8004}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # None means "the embedded default": a SQLite file for `run --once`, an error for `serve`.
+    database_url: str | None = None
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # Prefix of every exchange and queue name, so several deployments (or test runs) share one broker.
+    amqp_prefix: str = "arxiv_bot"
+    prefetch: int = Field(8, ge=1)
+
+    arxiv_rss_base_url: str = "https://rss.arxiv.org/rss/"
+    http_timeout: float = 30.0
+    http_retries: int = Field(3, ge=0)
+    # A real day's all-archives feed is 2.8 MB; anything far beyond that is not a feed.
+    max_feed_bytes: int = 32 * 1024 * 1024
+
+    # Override config.json's ai_summary.base_url / the key named by ai_summary.api_key_env.
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 120.0
+    llm_retries: int = Field(2, ge=0)
+
+    arxiv_bot_config: str = "config.json"
+    # How long the publisher waits for summaries before it publishes what it has.
+    publish_deadline_seconds: float = Field(1800.0, ge=0)
+    sweep_interval_seconds: float = Field(15.0, gt=0)
+
+    # Where readers reach the publisher; used for the feeds' self links.
+    public_url: str = "http://localhost:8004"
+
+    host: str = "0.0.0.0"
+    port: int | None = None
+    log_level: str = "INFO"
+
+    def port_for(self, service: str) -> int:
+        return self.port or SERVICE_PORTS[service]
