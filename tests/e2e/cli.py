@@ -1,0 +1,24 @@
+"""Run the installed `arxiv-bot` command as a user would: a separate process, configured by env and flags."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+def command() -> list[str]:
+    installed = Path(sys.executable).parent / "arxiv-bot"
+    return [str(installed)] if installed.exists() else [shutil.which("arxiv-bot") or "arxiv-bot"]
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "LLM_", "ARXIV_", "AMQP_"))}
+    env.pop("DASHSCOPE_API_KEY", None)
+    env.update(overrides)
+    return env
+
+
+def arxiv_bot(*args: str, cwd: Path, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([*command(), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)

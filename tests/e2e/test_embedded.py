@@ -1,0 +1,104 @@
+"""`arxiv-bot run --once`: the whole pipeline in one process on SQLite, against local arXiv and LLM servers."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.data import shared_data
+from tests.e2e.cli import arxiv_bot, child_env
+from tests.feeds import EMPTY, Item, feed
+from tests.servers import FakeArxiv, FakeLLM
+
+# The reference bot's selection for 2024-11-28 with its own config.json, in its order. The first five and
+# their scores were measured with the reference's own code; the rest follow its rules (ties keep fetch order).
+REFERENCE_SELECTION = [
+    "2411.18148v1", "2411.17712v1", "2411.18376v1", "2411.18077v1", "2411.17741v1", "2411.18612v1",
+    "2411.18010v1", "2411.18462v1", "2411.18553v1", "2411.17833v1", "2411.18424v1", "2411.17866v1",
+    "2411.17705v1", "2411.17720v1", "2411.18564v1", "2411.17831v1", "2411.17796v1", "2411.17782v1",
+    "2411.18234v1", "2411.18305v1", "2411.17967v1", "2411.18520v1", "2411.17760v1", "2411.17861v1",
+    "2411.17971v1", "2411.17989v1", "2411.18015v1", "2411.18220v1", "2411.18235v1", "2411.18152v1"]
+
+
+def reference_config(tmp_path: Path) -> Path:
+    config = json.loads(shared_data("reference/config.json").read_text())
+    config["days_back"] = 100000  # the real day is in 2024; the window must reach it
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def readme_ids(readme: str) -> list[str]:
+    return re.findall(r"\*\*ArXiv ID\*\*: (\S+)", readme)
+
+
+@pytest.fixture
+def day() -> Path:
+    return shared_data("arxiv/day-2024-11-28")
+
+
+def test_the_real_day_gives_the_reference_selection_with_summaries_and_reruns_ask_nothing(
+        tmp_path: Path, day: Path) -> None:
+    config = reference_config(tmp_path)
+    with FakeArxiv(day) as arxiv, FakeLLM() as llm:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, LLM_BASE_URL=llm.url + "/v1", DASHSCOPE_API_KEY="test-key")
+        first = arxiv_bot("run", "--once", "--config", str(config), "--out", "out", cwd=tmp_path, env=env)
+        assert first.returncode == 0, first.stderr
+        readme = (tmp_path / "out/README.md").read_text()
+        assert len(llm.requests) == 15
+        second = arxiv_bot("run", "--once", "--config", str(config), "--out", "out", cwd=tmp_path, env=env)
+        assert second.returncode == 0, second.stderr
+        assert len(llm.requests) == 15  # every summary came from the cache
+    assert readme_ids(readme) == REFERENCE_SELECTION
+    scores = re.findall(r"\*\*Score\*\*: (\S+)", readme)
+    assert scores[:5] == ["8.5", "8.0", "8.0", "7.0", "7.0"]
+    assert re.findall(r"\*\*Category\*\*: (\S+)", readme)[0] == "cs.LG"
+    assert readme.count("<summary><strong>🤖 AI Summary (by qwen-long)</strong>") == 15
+    assert (tmp_path / "out/README.md").read_text() == readme  # the second run published the same digest
+    rss = ElementTree.parse(tmp_path / "out/feed.xml").getroot()
+    guids = [g.text.removeprefix("oai:arXiv.org:") for g in rss.iter("guid")]
+    assert guids == REFERENCE_SELECTION
+    for category in ("cs.AI", "cs.CL", "cs.DC", "cs.LG"):
+        items = ElementTree.parse(tmp_path / f"out/feeds/{category}.xml").getroot().findall("channel/item")
+        assert items and all(category in [c.text for c in i.findall("category")] for i in items)
+    assert "376 papers, 376 new, 30 selected" in first.stdout
+    assert "376 papers, 0 new, 30 selected" in second.stdout
+
+
+def test_without_an_api_key_the_digest_goes_out_without_summaries(tmp_path: Path, day: Path) -> None:
+    config = reference_config(tmp_path)
+    with FakeArxiv(day) as arxiv, FakeLLM() as llm:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, LLM_BASE_URL=llm.url + "/v1")
+        result = arxiv_bot("run", "--once", "--config", str(config), "--out", ".", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    readme = (tmp_path / "README.md").read_text()
+    assert readme_ids(readme) == REFERENCE_SELECTION and "<details>" not in readme
+    assert llm.requests == [] and "summaries disabled" in result.stderr
+
+
+def test_a_weekend_keeps_the_last_digest_and_a_dead_arxiv_fails_loudly(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 100000,
+                                  "ai_summary": {"enabled": False}}))
+    with FakeArxiv(feeds={"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse things")])}) as arxiv:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, HTTP_RETRIES="0")
+        assert arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env).returncode == 0
+        friday = (tmp_path / "README.md").read_text()
+        arxiv.feeds["cs.AI"] = EMPTY
+        saturday = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
+        assert saturday.returncode == 0 and "run " in saturday.stdout and ": empty" in saturday.stdout
+        assert (tmp_path / "README.md").read_text() == friday
+        arxiv.feeds.clear()
+        outage = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
+    assert outage.returncode == 1 and "every feed failed" in outage.stderr
+    assert (tmp_path / "README.md").read_text() == friday
+
+
+def test_a_config_with_a_wrong_type_names_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"max_papers": "thirty"}))
+    result = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=child_env())
+    assert result.returncode == 2 and "max_papers" in result.stderr and "Traceback" not in result.stderr

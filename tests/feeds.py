@@ -1,0 +1,53 @@
+"""Small arXiv-layout RSS feeds built in tests, so each test states exactly the items it needs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+HEAD = """<?xml version='1.0' encoding='UTF-8'?>
+<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">
+  <channel>
+    <title>{category} updates on arXiv.org</title>
+    <link>http://rss.arxiv.org/rss/{category}</link>
+    <description>{category} updates on the arXiv.org e-print archive.</description>
+    <pubDate>{pub}</pubDate>
+"""
+ITEM = """    <item>
+      <title>{title}</title>
+      <link>https://arxiv.org/abs/{id}</link>
+      <description>arXiv:{id}v{version} Announce Type: {type} 
+Abstract: {abstract}</description>
+      <guid isPermaLink="false">oai:arXiv.org:{id}v{version}</guid>
+{categories}      <pubDate>{pub}</pubDate>
+      <arxiv:announce_type>{type}</arxiv:announce_type>
+      <dc:creator>{authors}</dc:creator>
+    </item>
+"""
+PUB = "Thu, 28 Nov 2024 00:00:00 -0500"
+
+
+@dataclass
+class Item:
+    id: str
+    title: str
+    abstract: str = "We study things."
+    categories: list[str] = field(default_factory=lambda: ["cs.LG"])
+    type: str = "new"
+    version: int = 1
+    authors: str = "Ada Lovelace, Alan Turing"
+
+
+def feed(category: str, items: list[Item], pub: str = PUB) -> bytes:
+    body = HEAD.format(category=category, pub=pub)
+    for item in items:
+        categories = "".join(f"      <category>{escape(c)}</category>\n" for c in item.categories)
+        body += ITEM.format(id=item.id, version=item.version, type=item.type, title=escape(item.title),
+                            abstract=escape(item.abstract), categories=categories, pub=pub,
+                            authors=escape(item.authors))
+    return (body + "  </channel>\n</rss>\n").encode()
+
+
+EMPTY = feed("cs.AI", [])
+ERROR = b"""<?xml version='1.0' encoding='UTF-8'?>
+<rss version="2.0"><channel><title>Feed error for query: http://rss.arxiv.org/rss/astroph</title>
+<description>Valid archives are: cs, math, physics</description></channel></rss>"""

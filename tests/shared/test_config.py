@@ -1,0 +1,237 @@
+"""config.json in the reference bot's format: read unchanged, defaults equal the reference's, errors name the key."""
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from shared.config import (DEFAULT_KEYWORDS, DEFAULT_PROMPT, BotConfig, ConfigError, load_config,
+                           parse_config)
+from tests.data import shared_data
+
+LOGGER = "shared.config"
+
+
+def write_config(tmp_path, data, name="config.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def warnings_of(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == LOGGER and r.levelno == logging.WARNING]
+
+
+# --- the reference's own config and defaults ----------------------------------------------------------------
+
+def test_reference_config_loads_unchanged(caplog):
+    path = shared_data("reference/config.json")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        config = load_config(path)
+    snapshot = config.snapshot()
+    # Every value of the file, known key or not, is there as written.
+    for key, value in raw.items():
+        assert snapshot[key] == value, key
+    assert config.model_extra == {k: raw[k] for k in ("deduplication_methods", "fetch_ratings", "display_limit")}
+    # Those three are the reference's own keys: kept quietly, not warned about every run.
+    assert warnings_of(caplog) == []
+
+
+def test_defaults_are_the_reference_defaults():
+    config = BotConfig()
+    assert config.categories == ["cs.AI", "cs.CL", "cs.DC", "cs.LG"]
+    assert config.keywords == DEFAULT_KEYWORDS and len(DEFAULT_KEYWORDS) == 30
+    assert config.exclude_keywords == ["survey", "review", "tutorial"]
+    assert (config.max_papers, config.days_back, config.min_score) == (30, 7, 2.5)
+    assert config.enable_deduplication is True
+    ai = config.ai_summary
+    assert (ai.enabled, ai.model, ai.max_papers_to_summarize, ai.max_workers) == (True, "qwen-long", 15, 3)
+    assert ai.prompt_file == "ai_summary_prompt.txt"
+    assert config.prompt == DEFAULT_PROMPT
+
+
+def test_default_keywords_equal_the_reference_config():
+    raw = json.loads(shared_data("reference/config.json").read_text(encoding="utf-8"))
+    assert DEFAULT_KEYWORDS == raw["keywords"]
+
+
+def test_defaults_are_not_shared_between_instances():
+    # A mutable default shared between configs would leak one run's edit into the next.
+    first = BotConfig()
+    first.keywords.append("Extra")
+    assert "Extra" not in BotConfig().keywords and "Extra" not in DEFAULT_KEYWORDS
+
+
+# --- unknown keys -------------------------------------------------------------------------------------------
+
+def test_unknown_keys_are_kept_and_warned_about_once_each(caplog):
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        config = parse_config({"colour": "blue", "ai_summary": {"temperature": 0.3}, "display_limit": 10})
+    assert config.model_extra == {"colour": "blue", "display_limit": 10}
+    snapshot = config.snapshot()
+    assert snapshot["colour"] == "blue" and snapshot["ai_summary"]["temperature"] == 0.3
+    messages = warnings_of(caplog)
+    assert len(messages) == 2
+    assert sum("'colour'" in m for m in messages) == 1
+    assert sum("'ai_summary.temperature'" in m for m in messages) == 1
+    assert not any("display_limit" in m for m in messages)
+
+
+def test_restoring_a_snapshot_does_not_warn_again(caplog):
+    config = parse_config({"colour": "blue"})
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        restored = BotConfig.from_snapshot(config.snapshot())
+    assert restored.model_extra == {"colour": "blue"}
+    assert warnings_of(caplog) == []
+
+
+# --- wrong values -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, key", [
+    ({"max_papers": "30"}, "max_papers"),
+    ({"max_papers": 30.0}, "max_papers"),
+    ({"max_papers": True}, "max_papers"),  # a bool is not a count
+    ({"max_papers": -1}, "max_papers"),
+    ({"days_back": "7"}, "days_back"),
+    ({"keywords": "LLM"}, "keywords"),
+    ({"keywords": ["LLM", 1]}, "keywords.1"),
+    ({"exclude_keywords": None}, "exclude_keywords"),
+    ({"enable_deduplication": "true"}, "enable_deduplication"),
+    ({"min_score": "2.5"}, "min_score"),
+    ({"ai_summary": None}, "ai_summary"),
+    ({"ai_summary": {"max_workers": "3"}}, "ai_summary.max_workers"),
+    ({"ai_summary": {"max_workers": 0}}, "ai_summary.max_workers"),
+    ({"ai_summary": {"enabled": "yes"}}, "ai_summary.enabled"),
+    ({"categories": []}, "categories"),
+])
+def test_wrong_value_is_a_config_error_naming_the_key(data, key):
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, "my.json")
+    assert f"'{key}'" in str(info.value)
+    assert "my.json" in str(info.value)
+
+
+def test_top_level_must_be_an_object():
+    with pytest.raises(ConfigError, match="top level"):
+        parse_config(["cs.AI"])
+
+
+def test_int_is_accepted_for_the_float_min_score():
+    config = parse_config({"min_score": 3})
+    assert config.min_score == 3.0 and isinstance(config.min_score, float)
+
+
+@pytest.mark.parametrize("category", ["cs.AI/../x", "", ".AI", "cs AI", "cs.AI?x=1", "../etc"])
+def test_category_that_is_not_an_arxiv_name_is_rejected(category):
+    with pytest.raises(ConfigError, match="'categories'"):
+        parse_config({"categories": ["cs.AI", category]})
+
+
+@pytest.mark.parametrize("category", ["cs.AI", "math", "hep-ex", "astro-ph.CO", "q-bio.NC"])
+def test_real_arxiv_categories_are_accepted(category):
+    assert parse_config({"categories": [category]}).categories == [category]
+
+
+def test_empty_keywords_are_dropped():
+    # An empty keyword is a substring of everything: it would select, or exclude, every paper.
+    config = parse_config({"keywords": ["LLM", "", "  "], "exclude_keywords": ["", "survey"]})
+    assert config.keywords == ["LLM"]
+    assert config.exclude_keywords == ["survey"]
+
+
+# --- reading the file ---------------------------------------------------------------------------------------
+
+def test_invalid_json_is_a_config_error_naming_the_file(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text('{"max_papers": 30,}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid JSON") as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+
+
+def test_bad_utf8_is_a_config_error(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_bytes(b'{"keywords": ["\xff\xfe"]}')
+    with pytest.raises(ConfigError):
+        load_config(path)
+
+
+def test_missing_file_is_an_error_unless_missing_ok(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "absent.json")
+    assert load_config(tmp_path / "absent.json", missing_ok=True) == BotConfig()
+    assert load_config(None) == BotConfig()
+
+
+def test_wrong_value_in_a_file_names_file_and_key(tmp_path):
+    path = write_config(tmp_path, {"max_papers": "30"})
+    with pytest.raises(ConfigError, match="'max_papers'") as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.xfail(strict=True, raises=IsADirectoryError,
+                   reason="BUG: load_config reads a directory path and lets IsADirectoryError escape")
+def test_directory_instead_of_a_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError):
+        load_config(tmp_path)
+
+
+def test_prompt_file_next_to_the_config_is_read(tmp_path, monkeypatch):
+    path = write_config(tmp_path, {"ai_summary": {"prompt_file": "prompt.md"}})
+    (tmp_path / "prompt.md").write_text("Summarize in French.\n", encoding="utf-8")
+    # Resolved beside the config, not in the working directory.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_config(path).prompt == "Summarize in French.\n"
+
+
+def test_default_prompt_file_name_is_used(tmp_path):
+    path = write_config(tmp_path, {})
+    (tmp_path / "ai_summary_prompt.txt").write_text("请总结这篇论文。", encoding="utf-8")
+    assert load_config(path).prompt == "请总结这篇论文。"
+
+
+@pytest.mark.parametrize("prompt_file", ["absent.txt", "", "."])
+def test_missing_prompt_file_means_the_default_prompt(tmp_path, prompt_file):
+    path = write_config(tmp_path, {"ai_summary": {"prompt_file": prompt_file}})
+    assert load_config(path).prompt == DEFAULT_PROMPT
+
+
+@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
+                   reason="BUG: load_config reads the prompt file without catching UnicodeDecodeError")
+def test_prompt_file_in_a_legacy_encoding_is_a_config_error(tmp_path):
+    path = write_config(tmp_path, {})
+    (tmp_path / "ai_summary_prompt.txt").write_bytes("请总结这篇论文。".encode("gbk"))
+    with pytest.raises(ConfigError):
+        load_config(path)
+
+
+# --- snapshot and digest ------------------------------------------------------------------------------------
+
+def test_snapshot_round_trip_is_equal(tmp_path):
+    path = write_config(tmp_path, {"keywords": ["LLM"], "colour": "blue", "ai_summary": {"temperature": 0.3}})
+    (tmp_path / "ai_summary_prompt.txt").write_text("My prompt", encoding="utf-8")
+    config = load_config(path)
+    snapshot = config.snapshot()
+    # A snapshot travels in messages: it must survive JSON as it is.
+    assert json.loads(json.dumps(snapshot)) == snapshot
+    restored = BotConfig.from_snapshot(json.loads(json.dumps(snapshot)))
+    assert restored == config
+    assert restored.prompt == "My prompt" and restored.snapshot() == snapshot
+
+
+def test_digest_is_stable_and_follows_the_content():
+    base = {"keywords": ["LLM", "RL"], "max_papers": 10}
+    digest = parse_config(base).digest()
+    assert digest == parse_config(dict(base)).digest()
+    assert digest == BotConfig.from_snapshot(parse_config(base).snapshot()).digest()
+    assert digest != parse_config({**base, "keywords": ["LLM", "RLHF"]}).digest()
+    assert digest != parse_config({**base, "max_papers": 11}).digest()
+    changed_prompt = parse_config(base)
+    changed_prompt.prompt = "other"
+    assert digest != changed_prompt.digest()

@@ -1,0 +1,123 @@
+"""The summarizer against a real local OpenAI-compatible server: outcomes, concurrency, cache, failures."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from shared.config import BotConfig
+from shared.models import FetchRun, RunSummary, Summary
+from shared.runtime import Env
+from services.summarizer.summarize import prompt_hash
+from services.summarizer.worker import on_run_scored
+from tests.feeds import Item, feed
+from tests.pipeline import emitted, scored_run
+from tests.servers import FakeLLM
+
+ITEMS = [Item(f"2411.{n:05d}", f"Sparse paper {n}", f"Sparse abstract {n}.") for n in range(1, 7)]
+
+
+def cfg(llm: FakeLLM, workers: int = 2, wanted: int = 5) -> BotConfig:
+    config = BotConfig(categories=["cs.AI"], keywords=["Sparse"], days_back=100000)
+    config.ai_summary.base_url = llm.url + "/v1"
+    config.ai_summary.api_key_env = "ARXIV_BOT_TEST_KEY"
+    config.ai_summary.max_workers = workers
+    config.ai_summary.max_papers_to_summarize = wanted
+    config.ai_summary.model = "test-model"
+    return config
+
+
+async def outcomes(env: Env, run_id: str) -> dict[str, str]:
+    async with env.sessions() as session:
+        rows = await session.exec(select(RunSummary).where(RunSummary.run_id == run_id))
+        return {r.arxiv_id: r.status for r in rows}
+
+
+async def test_each_wanted_paper_is_summarized_once_within_max_workers(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "test-key")
+    with FakeLLM() as llm:
+        llm.delay = 0.2  # long enough for calls to overlap if the limit let them
+        scored = await scored_run(store_env, cfg(llm, workers=2), {"cs.AI": feed("cs.AI", ITEMS)})
+        await on_run_scored(scored, store_env)
+    assert len(llm.requests) == 5 and llm.max_in_flight == 2
+    assert llm.requests[0]["model"] == "test-model"
+    asked = sorted(r["messages"][-1]["content"].split("Abstract:\n")[1] for r in llm.requests)
+    assert asked == [f"Sparse abstract {n}." for n in range(1, 6)]
+    assert set((await outcomes(store_env, scored.run_id)).values()) == {"done"}
+    async with store_env.sessions() as session:
+        summaries = list(await session.exec(select(Summary)))
+        run = await session.get(FetchRun, scored.run_id)
+    assert len(summaries) == 5 and all(s.text.startswith("Summary: Title: Sparse paper") for s in summaries)
+    assert all(s.prompt_hash == prompt_hash(cfg(llm).prompt) and s.prompt_tokens > 0 for s in summaries)
+    assert run.stage == "summarized"
+    (done,) = await emitted(store_env, "run.summarized")
+    assert (done.done, done.failed, done.disabled) == (5, 0, 0)
+
+
+async def test_a_later_run_and_a_redelivery_ask_the_model_nothing(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "test-key")
+    with FakeLLM() as llm:
+        first = await scored_run(store_env, cfg(llm), {"cs.AI": feed("cs.AI", ITEMS)})
+        await on_run_scored(first, store_env)
+        await on_run_scored(first, store_env)  # redelivered
+        second = await scored_run(store_env, cfg(llm), {"cs.AI": feed("cs.AI", ITEMS)})
+        await on_run_scored(second, store_env)
+    assert len(llm.requests) == 5
+    assert set((await outcomes(store_env, second.run_id)).values()) == {"done"}
+    assert len(await emitted(store_env, "run.summarized")) == 2
+
+
+async def test_a_new_version_or_prompt_is_summarized_again(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "test-key")
+    with FakeLLM() as llm:
+        config = cfg(llm, wanted=1)
+        await on_run_scored(await scored_run(store_env, config, {"cs.AI": feed("cs.AI", ITEMS[:1])}), store_env)
+        revised = [Item(ITEMS[0].id, ITEMS[0].title, ITEMS[0].abstract, version=2)]
+        await on_run_scored(await scored_run(store_env, config, {"cs.AI": feed("cs.AI", revised)}), store_env)
+        config.prompt = "Summarize in one line."
+        await on_run_scored(await scored_run(store_env, config, {"cs.AI": feed("cs.AI", revised)}), store_env)
+    assert len(llm.requests) == 3
+    assert llm.requests[-1]["messages"][0]["content"] == "Summarize in one line."
+
+
+async def test_one_failing_paper_is_recorded_and_the_others_are_done(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "test-key")
+    with FakeLLM() as llm:
+        llm.fail_for = {"Sparse abstract 2."}
+        scored = await scored_run(store_env, cfg(llm, wanted=3), {"cs.AI": feed("cs.AI", ITEMS)})
+        await on_run_scored(scored, store_env)
+    result = await outcomes(store_env, scored.run_id)
+    assert sorted(result.values()) == ["done", "done", "failed"]
+    async with store_env.sessions() as session:
+        failed = (await session.exec(select(Summary).where(Summary.status == "failed"))).one()
+    assert failed.arxiv_id == "2411.00002" and "overloaded" in (failed.error or "") and failed.attempts == 1
+
+
+async def test_a_failed_summary_is_retried_by_a_later_run(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "test-key")
+    with FakeLLM() as llm:
+        llm.fail_for = {"Sparse abstract 1."}
+        await on_run_scored(await scored_run(store_env, cfg(llm, wanted=1), {"cs.AI": feed("cs.AI", ITEMS[:1])}),
+                            store_env)
+        llm.fail_for = set()
+        again = await scored_run(store_env, cfg(llm, wanted=1), {"cs.AI": feed("cs.AI", ITEMS[:1])})
+        await on_run_scored(again, store_env)
+    assert len(llm.requests) == 2
+    assert await outcomes(store_env, again.run_id) == {"2411.00001": "done"}
+
+
+async def test_without_a_key_summaries_are_disabled_and_nothing_is_asked(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.delenv("ARXIV_BOT_TEST_KEY", raising=False)
+    with FakeLLM() as llm:
+        scored = await scored_run(store_env, cfg(llm, wanted=3), {"cs.AI": feed("cs.AI", ITEMS)})
+        await on_run_scored(scored, store_env)
+    assert llm.requests == []
+    assert list((await outcomes(store_env, scored.run_id)).values()) == ["disabled"] * 3
+    (done,) = await emitted(store_env, "run.summarized")
+    assert done.disabled == 3
+
+
+async def test_a_wrong_key_fails_each_paper_but_completes_the_run(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "not-the-key")
+    with FakeLLM() as llm:
+        scored = await scored_run(store_env, cfg(llm, wanted=2), {"cs.AI": feed("cs.AI", ITEMS)})
+        await on_run_scored(scored, store_env)
+    assert list((await outcomes(store_env, scored.run_id)).values()) == ["failed", "failed"]
