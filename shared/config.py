@@ -128,8 +128,13 @@ def load_config(path: str | Path | None, missing_ok: bool = False) -> BotConfig:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
     config = parse_config(data, str(path))
     prompt_path = path.parent / config.ai_summary.prompt_file
     if config.ai_summary.prompt_file and prompt_path.is_file():
-        config.prompt = prompt_path.read_text(encoding="utf-8")
+        try:
+            config.prompt = prompt_path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as exc:
+            raise ConfigError(f"{prompt_path}: the prompt file must be UTF-8 text: {exc}") from None
     return config

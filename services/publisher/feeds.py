@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape, quoteattr
 from services.publisher.digest import Digest, Entry
 
 # Characters XML 1.0 cannot carry at all, even escaped; dropped rather than producing an unreadable feed.
-_ILLEGAL = {c: None for c in list(range(0, 9)) + [11, 12] + list(range(14, 32))}
+_ILLEGAL = {c: None for c in list(range(0, 9)) + [11, 12] + list(range(14, 32)) + [0xFFFE, 0xFFFF]}
 
 
 def x(text: str) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 
 from services.publisher.digest import Digest, Entry
 
@@ -16,7 +16,7 @@ def plain(text: str) -> str:
 
 def md_text(text: str) -> str:
     """Text inside a Markdown link label: brackets escaped so a title cannot end the link early."""
-    return plain(text).replace("[", "\\[").replace("]", "\\]")
+    return plain(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def short_abstract(abstract: str) -> str:
@@ -27,8 +27,8 @@ def short_abstract(abstract: str) -> str:
 def _summary_block(entry: Entry, model: str) -> list[str]:
     if entry.summary_status != "done" or not entry.summary:
         return []
-    # A summary is the model's Markdown; only a closing tag could break out of the block around it.
-    body = re.sub(r"</\s*details", "&lt;/details", entry.summary, flags=re.I)
+    # A summary is the model's Markdown; only a <details> tag of its own could open or close blocks around it.
+    body = re.sub(r"<(?=\s*/?\s*details)", "&lt;", entry.summary, flags=re.I)
     return ["<details>", f"<summary><strong>🤖 AI Summary (by {plain(model)})</strong> - Click to expand</summary>",
             "", body, "", "</details>", ""]
 
@@ -61,7 +61,7 @@ def render_readme(digest: Digest, updated: datetime) -> str:
         "",
         "## 📊 Statistics",
         "",
-        f"- **Last Updated**: {updated.strftime('%Y-%m-%d %H:%M:%S')} UTC",
+        f"- **Last Updated**: {updated.astimezone(timezone.utc).strftime('%Y-%m-%d %H:%M:%S')} UTC",
         f"- **Total Papers Found**: {len(digest.entries)}",
         f"- **Categories Monitored**: {', '.join(digest.categories)}",
         "",

@@ -72,7 +72,7 @@ def score_reference(candidates: list[Candidate], profile: Profile, today: date) 
         if any(word in text for word in excludes):
             continue
         found = [k for k, low in keywords if low in text]
-        if not found:
+        if keywords and not found:  # with no keywords at all, the reference keeps every paper at score 0
             continue
         in_title = [k for k, low in keywords if low in title_lower]
         kept.append(Scored(cand, len(found) + 0.5 * len(in_title), found, in_title))

@@ -171,12 +171,25 @@ async def test_a_connection_dropped_mid_body_is_retried_then_reported(streaming:
 # --- transport failures -----------------------------------------------------------------------------------
 
 
-async def test_a_refused_connection_is_retried_then_reported(client: httpx.AsyncClient) -> None:
+def closed_port() -> int:
     with socket.socket() as probe:  # a port that was just free and that nobody listens on now
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+async def test_a_refused_connection_is_retried_then_reported(client: httpx.AsyncClient) -> None:
+    port = closed_port()
     with pytest.raises(DownloadError, match=rf"GET http://127.0.0.1:{port}/rss/cs.AI: ConnectError"):
         await get(client, f"http://127.0.0.1:{port}/rss/cs.AI", retries=2, backoff=0.0)
+
+
+async def test_transport_retries_back_off_exponentially(client: httpx.AsyncClient,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="services.fetcher.download")
+    with pytest.raises(DownloadError, match="ConnectError"):
+        await get(client, f"http://127.0.0.1:{closed_port()}/rss/cs.AI", retries=2, backoff=0.1)
+    waits = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
+    assert [w.rsplit(" ", 1)[1] for w in waits] == ["0.1s", "0.2s"] and "ConnectError" in waits[0]
 
 
 @pytest.mark.xfail(strict=True, reason="BUG: download() converts only httpx.TransportError; DecodingError "

@@ -139,8 +139,6 @@ def test_description_html_cannot_run_what_a_field_contains():
     assert "Ends &lt;/description&gt;&lt;/item&gt; &amp; &lt;![CDATA[ x ]]&gt;" in html
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: feeds._ILLEGAL drops C0 controls only; U+FFFE/U+FFFF, also not "
-                                       "allowed in XML 1.0, pass through and make the feed unreadable")
 def test_noncharacters_are_dropped_too():
     [item] = items(render_rss(digest(entry(1, title="A\uffffB", summary="x\ufffe", summary_status="done")),
                               UPDATED, SELF))

@@ -203,8 +203,6 @@ def test_paper_without_any_keyword_is_not_selected():
     assert ids(score_reference(papers, profile(["LLM"]), TODAY)) == ["2"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the reference only applies the keyword test `if keywords:`; with "
-                                       "an empty list it keeps every new, non-excluded paper (score 0.0)")
 def test_empty_keyword_list_keeps_every_new_paper_like_the_reference():
     papers = [cand("1", "LLM serving"), cand("2", "Graph theory"), cand("3", "A survey"),
               cand("4", "Old news", announce_type="replace")]

@@ -173,8 +173,6 @@ def test_wrong_value_in_a_file_names_file_and_key(tmp_path):
     assert str(path) in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, raises=IsADirectoryError,
-                   reason="BUG: load_config reads a directory path and lets IsADirectoryError escape")
 def test_directory_instead_of_a_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError):
         load_config(tmp_path)
@@ -202,8 +200,6 @@ def test_missing_prompt_file_means_the_default_prompt(tmp_path, prompt_file):
     assert load_config(path).prompt == DEFAULT_PROMPT
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError,
-                   reason="BUG: load_config reads the prompt file without catching UnicodeDecodeError")
 def test_prompt_file_in_a_legacy_encoding_is_a_config_error(tmp_path):
     path = write_config(tmp_path, {})
     (tmp_path / "ai_summary_prompt.txt").write_bytes("请总结这篇论文。".encode("gbk"))
