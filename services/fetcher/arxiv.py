@@ -23,7 +23,8 @@ NS = {"arxiv": "http://arxiv.org/schemas/atom", "dc": "http://purl.org/dc/elemen
 _ID = re.compile(r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v(?P<v>\d+))?", re.I)
 _TYPE = re.compile(r"Announce Type:\s*([\w-]+)")
 # Characters XML 1.0 forbids; one stray control character in one abstract must not make the day unreadable.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+                          r"|&#0*(?:[0-8]|1[124-9]|2\d|3[01]);|&#[xX]0*(?:[0-8]|[bBcCeEfF]|1[\da-fA-F]);")
 
 
 class FeedError(ValueError):
@@ -70,6 +71,8 @@ def split_authors(creator: str) -> list[str]:
         else:
             current.append(ch)
     authors.append("".join(current))
+    if depth > 0:  # an opening parenthesis never closed would glue every later author into one
+        authors = creator.split(",")
     return [" ".join(a.split()) for a in authors if a.strip()]
 
 

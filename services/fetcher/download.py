@@ -26,6 +26,8 @@ def retry_after(value: str | None, default: float) -> float:
         pass
     try:
         when = parsedate_to_datetime(value)
+        if when.tzinfo is None:  # asctime dates and "-0000" carry no zone; HTTP dates are always GMT
+            when = when.replace(tzinfo=timezone.utc)
         return min(MAX_WAIT, max(0.0, (when - datetime.now(timezone.utc)).total_seconds()))
     except (TypeError, ValueError, IndexError):
         return default
@@ -60,4 +62,7 @@ async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retri
             wait = backoff * 2 ** attempt
             log.info("GET %s: %s, retrying in %.1fs", url, type(exc).__name__, wait)
             await asyncio.sleep(wait)
+        except httpx.HTTPError as exc:
+            # A body that lies about its encoding or a redirect loop: retrying will not help.
+            raise DownloadError(f"GET {url}: {type(exc).__name__}: {exc}") from None
     raise DownloadError(f"GET {url}: gave up after {retries + 1} attempts")

@@ -15,6 +15,7 @@ import pytest
 
 from services.fetcher.arxiv import Feed, FeedError, FeedItem, parse_feed, split_authors
 from tests.data import FIXTURES, shared_data
+from tests.feeds import Item, feed
 
 DAY = date(2024, 11, 28)
 DAY_FEEDS = {"cs.AI": 194, "cs.CL": 102, "cs.DC": 19, "cs.LG": 218}
@@ -284,3 +285,15 @@ def test_feed_items_are_immutable_and_primary_category_tolerates_none() -> None:
     assert item.primary_category == ""
     with pytest.raises(FrozenInstanceError):
         item.title = "changed"  # type: ignore[misc]
+
+
+def test_an_encoded_control_character_costs_nothing_but_itself() -> None:
+    # XML 1.0 forbids &#12; even as a reference; arXiv escapes text, so one could reach us this way.
+    body = feed("cs.AI", [Item("2411.00001", "Form feed", "before&#12;after &#x1F; end")]).replace(b"&amp;#", b"&#")
+    (item,) = parse_feed(body, "cs.AI").items
+    assert item.abstract == "beforeafter  end"
+
+
+def test_an_unclosed_parenthesis_does_not_glue_the_authors_together() -> None:
+    assert split_authors("Ada Lovelace (Analytical Engines, Alan Turing, Grace Hopper") == [
+        "Ada Lovelace (Analytical Engines", "Alan Turing", "Grace Hopper"]

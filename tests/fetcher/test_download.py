@@ -192,8 +192,6 @@ async def test_transport_retries_back_off_exponentially(client: httpx.AsyncClien
     assert [w.rsplit(" ", 1)[1] for w in waits] == ["0.1s", "0.2s"] and "ConnectError" in waits[0]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: download() converts only httpx.TransportError; DecodingError "
-                   "and TooManyRedirects (other httpx.RequestError kinds) escape raw, past fetch_feed")
 @pytest.mark.parametrize("case", ["corrupt-gzip", "redirect-loop"])
 async def test_every_http_failure_becomes_a_download_error(arxiv: FakeArxiv, case: str) -> None:
     if case == "corrupt-gzip":  # a proxy or server claims gzip but sends plain bytes
@@ -230,7 +228,5 @@ def test_retry_after_as_a_future_http_date_is_the_seconds_until_then() -> None:
     assert retry_after(http_date(10 * 86400), 9.0) == MAX_WAIT  # a server asking for days gets MAX_WAIT
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an asctime HTTP-date (RFC 9110 5.6.7: MUST accept) parses to "
-                   "a naive datetime; minus an aware now() that is a TypeError, so the default is used")
 def test_retry_after_accepts_the_asctime_http_date_form() -> None:
     assert retry_after("Sun Nov  6 08:49:37 1994", 9.0) == 0.0
