@@ -8,6 +8,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aio_pika
@@ -92,30 +93,33 @@ def settings_for(database_url: str | None, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-async def pg_env(pg_url: str) -> AsyncIterator[Env]:
-    """An Env on the session's PostgreSQL database, emptied after each test."""
-    engine = make_engine(pg_url)
-    env = Env(settings_for(pg_url), make_sessions(engine), make_http(settings_for(pg_url)), Metrics("test"))
+@asynccontextmanager
+async def env_on(url: str) -> AsyncIterator[Env]:
+    engine = make_engine(url)
+    settings = settings_for(url)
+    env = Env(settings, make_sessions(engine), make_http(settings), Metrics("test"))
     try:
         yield env
     finally:
         await env.http.aclose()
-        await _truncate(engine)
+        if engine.dialect.name == "postgresql":
+            await _truncate(engine)  # one database serves the whole session: leave it empty
         await engine.dispose()
+
+
+@pytest.fixture
+async def pg_env(pg_url: str) -> AsyncIterator[Env]:
+    """An Env on the session's PostgreSQL database, emptied after each test."""
+    async with env_on(pg_url) as env:
+        yield env
 
 
 @pytest.fixture
 async def sqlite_env(tmp_path: Path) -> AsyncIterator[Env]:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     await migrate(url)
-    engine = make_engine(url)
-    env = Env(settings_for(url), make_sessions(engine), make_http(settings_for(url)), Metrics("test"))
-    try:
+    async with env_on(url) as env:
         yield env
-    finally:
-        await env.http.aclose()
-        await engine.dispose()
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

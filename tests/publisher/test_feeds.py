@@ -9,29 +9,13 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from services.publisher.digest import Digest, Entry
+from tests.publisher.entries import digest, entry
 from services.publisher.feeds import render_rss
 from services.publisher.readme import render_readme
 
 UPDATED = datetime(2024, 11, 29, 6, 7, 54, tzinfo=timezone.utc)
 SELF = "https://bot.example/rss"
 NS = {"dc": "http://purl.org/dc/elements/1.1/", "atom": "http://www.w3.org/2005/Atom"}
-
-
-def entry(n: int = 1, **kw) -> Entry:
-    fields = dict(arxiv_id=f"2411.{18000 + n}", version=2, title=f"Paper {n} on LLM serving",
-                  authors=["Ada Lovelace", "Alan Turing"], abstract="We study fast LLM serving.",
-                  categories=["cs.LG", "cs.AI"], shown_category="cs.LG", announced=date(2024, 11, 28),
-                  announce_type="new", score=8.5, keywords=["LLM", "Fast"],
-                  abs_url=f"https://arxiv.org/abs/2411.{18000 + n}", pdf_url=f"https://arxiv.org/pdf/2411.{18000 + n}v2")
-    fields.update(kw)
-    return Entry(**fields)
-
-
-def digest(*entries: Entry, **kw) -> Digest:
-    fields = dict(run_id="run-1", categories=["cs.AI", "cs.CL", "cs.DC", "cs.LG"], keywords=["LLM", "Fast"],
-                  model="qwen-long", entries=list(entries))
-    fields.update(kw)
-    return Digest(**fields)
 
 
 def parse(xml: str) -> ET.Element:
@@ -188,7 +172,7 @@ def test_key_does_not_depend_on_the_time_of_rendering():
 
 @pytest.mark.parametrize("change", [
     dict(title="Another title"), dict(abstract="Other."), dict(authors=["Someone Else"]), dict(version=3),
-    dict(score=9.0), dict(keywords=["LLM"]), dict(categories=["cs.LG"]), dict(shown_category="cs.AI"),
+    dict(score=9.0), dict(keywords=["LLM"]), dict(categories=["cs.LG"]), dict(shown_category="cs.CL"),
     dict(announced=date(2024, 11, 27)), dict(announced=None), dict(summary="new summary", summary_status="done"),
     dict(summary_status="failed"), dict(announce_type="cross"),
 ])

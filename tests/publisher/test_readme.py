@@ -7,27 +7,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from services.publisher.digest import Digest, Entry
+from tests.publisher.entries import digest, entry
 from services.publisher.readme import render_readme
 from tests.data import shared_data
 
 UPDATED = datetime(2024, 11, 29, 6, 7, 54, tzinfo=timezone.utc)
 HEADING = re.compile(r"^### (\d+)\. ")
 LABEL = re.compile(r"^\*\*([^*]+)\*\*: .*  $")  # "**Label**: value" and the two trailing spaces of a line break
-
-
-def entry(n: int = 1, **kw) -> Entry:
-    fields = dict(arxiv_id=f"2411.{18000 + n}", version=2, title=f"Paper {n} on LLM serving",
-                  authors=["Ada Lovelace", "Alan Turing"], abstract="We study fast LLM serving.",
-                  categories=["cs.LG", "cs.AI"], shown_category="cs.AI", announced=date(2024, 11, 28),
-                  announce_type="new", score=8.5, keywords=["LLM", "Fast"],
-                  abs_url=f"https://arxiv.org/abs/2411.{18000 + n}", pdf_url=f"https://arxiv.org/pdf/2411.{18000 + n}v2")
-    fields.update(kw)
-    return Entry(**fields)
-
-
-def digest(*entries: Entry, keywords=("LLM", "Fast")) -> Digest:
-    return Digest(run_id="run-1", categories=["cs.AI", "cs.CL", "cs.DC", "cs.LG"], keywords=list(keywords),
-                  model="qwen-long", entries=list(entries))
 
 
 def entry_blocks(text: str) -> list[list[str]]:
