@@ -88,7 +88,7 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="the whole pipeline in one process (SQLite, no broker)")
     run.add_argument("--once", action="store_true", required=True, help="run once and exit (schedule it with cron)")
     run.add_argument("--config", help="config.json (default: ./config.json, else the reference defaults)")
-    run.add_argument("--out", default=".", help="where README.md and the feeds go (default: .)")
+    run.add_argument("--out", default="digest", help="where README.md and the feeds go (default: digest)")
     run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", help="run one service against RabbitMQ and PostgreSQL")
     serve.add_argument("service", choices=sorted(SERVICE_PORTS))
