@@ -38,12 +38,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _require_database(settings: Settings) -> None:
+    if not settings.database_url:
+        raise ConfigError("DATABASE_URL is not set: the services share a PostgreSQL store "
+                          "(for one process on SQLite, use `arxiv-bot run --once`)")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import importlib
 
     import uvicorn
 
     settings = _settings(args)
+    _require_database(settings)
     app = importlib.import_module(f"services.{args.service}.app").build(settings)
     uvicorn.run(app, host=settings.host, port=args.port or settings.port_for(args.service),
                 log_level=settings.log_level.lower(), access_log=False)
@@ -66,7 +73,9 @@ async def _fetch(settings: Settings) -> str:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    print(asyncio.run(_fetch(_settings(args))))
+    settings = _settings(args)
+    _require_database(settings)
+    print(asyncio.run(_fetch(settings)))
     return 0
 
 
@@ -74,10 +83,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from shared.db import migrate
 
     settings = _settings(args)
-    if not settings.database_url:
-        print("DATABASE_URL is not set", file=sys.stderr)
-        return 2
-    asyncio.run(migrate(settings.database_url))
+    _require_database(settings)
+    asyncio.run(migrate(settings.database_url or ""))
     print("database is at the latest revision")
     return 0
 
@@ -111,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, ConnectionError) as exc:  # a database or broker that does not answer
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -30,6 +30,9 @@ deciding whether to read it. Use Markdown with these sections:
 4. Limitations and open questions
 Be precise and brief; do not invent results that the text does not state."""
 
+# The profile config.json's keywords define; more profiles per deployment arrive with the scorer's roadmap.
+DEFAULT_PROFILE = "default"
+
 # Keys the reference bot reads that this project does not act on (yet): kept, and not worth a warning each run.
 REFERENCE_ONLY_KEYS = {"deduplication_methods", "fetch_ratings", "display_limit"}
 

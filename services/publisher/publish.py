@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from shared.config import BotConfig
+from shared.config import DEFAULT_PROFILE, BotConfig
 from shared.messages import RunPublished
 from shared.models import FetchRun, Publication
 from shared.repository import Repository
@@ -12,7 +12,6 @@ from shared.runtime import Env
 from services.publisher.digest import Digest, Entry
 from services.publisher.feeds import render_rss
 from services.publisher.readme import render_readme
-from services.scorer.worker import DEFAULT_PROFILE
 
 log = logging.getLogger(__name__)
 README = "README.md"
@@ -61,7 +60,7 @@ async def publish_run(env: Env, run_id: str) -> bool:
             return False  # unknown, not scored yet, or published already
         if run.status in ("empty", "error"):
             # No announcement (or no feed at all) must not replace yesterday's digest with an empty page.
-            log.info("run %s is %s: the current digest stays", run.id, run.status)
+            log.info("run %s is %s: nothing to publish, the current digest stays", run.id, run.status)
             key, changed = "", False
         else:
             digest = await build_digest(repo, run)
@@ -76,5 +75,6 @@ async def publish_run(env: Env, run_id: str) -> bool:
             return False
         repo.emit(RunPublished(run_id=run.id, digest_key=key, changed=changed))
     env.metrics.publications.labels("changed" if changed else "unchanged").inc()
-    log.info("run %s published (%s)", run_id, "new digest" if changed else "digest unchanged")
+    if key:
+        log.info("run %s published (%s)", run_id, "new digest" if changed else "digest unchanged")
     return changed

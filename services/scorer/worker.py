@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from shared.config import BotConfig
+from shared.config import DEFAULT_PROFILE, BotConfig
 from shared.messages import Message, RunFetched, RunScored
 from shared.models import Score
 from shared.repository import Repository
@@ -12,7 +12,6 @@ from shared.runtime import Env, Handler
 from services.scorer.scoring import Candidate, Profile, select
 
 log = logging.getLogger(__name__)
-DEFAULT_PROFILE = "default"
 
 
 def profile_from(config: BotConfig) -> Profile:

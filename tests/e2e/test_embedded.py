@@ -86,15 +86,15 @@ def test_a_weekend_keeps_the_last_digest_and_a_dead_arxiv_fails_loudly(tmp_path:
     with FakeArxiv(feeds={"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse things")])}) as arxiv:
         env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, HTTP_RETRIES="0")
         assert arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env).returncode == 0
-        friday = (tmp_path / "README.md").read_text()
+        friday = (tmp_path / "digest/README.md").read_text()  # ./digest is where run --once writes by default
         arxiv.feeds["cs.AI"] = EMPTY
         saturday = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
         assert saturday.returncode == 0 and "run " in saturday.stdout and ": empty" in saturday.stdout
-        assert (tmp_path / "README.md").read_text() == friday
+        assert (tmp_path / "digest/README.md").read_text() == friday
         arxiv.feeds.clear()
         outage = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
     assert outage.returncode == 1 and "every feed failed" in outage.stderr
-    assert (tmp_path / "README.md").read_text() == friday
+    assert (tmp_path / "digest/README.md").read_text() == friday
 
 
 def test_a_config_with_a_wrong_type_names_the_key(tmp_path: Path) -> None:

@@ -1,0 +1,36 @@
+"""`arxiv-bot` refuses what it cannot do with one clear line, never a traceback."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli import arxiv_bot, child_env
+
+
+@pytest.mark.parametrize("args", [["serve", "scorer"], ["fetch"], ["migrate"]])
+def test_service_commands_need_a_database_url(tmp_path: Path, args: list[str]) -> None:
+    result = arxiv_bot(*args, cwd=tmp_path, env=child_env())
+    assert result.returncode == 2
+    assert "DATABASE_URL is not set" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unreachable_broker_is_one_error_line(tmp_path: Path, pg_url: str) -> None:
+    result = arxiv_bot("fetch", cwd=tmp_path, env=child_env(DATABASE_URL=pg_url, AMQP_URL="amqp://guest:guest@127.0.0.1:1/"),
+                       timeout=120)
+    assert result.returncode == 1
+    assert "error: AMQPConnectionError" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_missing_named_config_and_an_unknown_service_are_refused(tmp_path: Path) -> None:
+    missing = arxiv_bot("run", "--once", "--config", "nope.json", cwd=tmp_path, env=child_env())
+    assert missing.returncode == 2 and "nope.json: no such config file" in missing.stderr
+    unknown = arxiv_bot("serve", "mailer", cwd=tmp_path, env=child_env())
+    assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
+
+
+def test_migrate_brings_a_fresh_database_to_the_latest_revision(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = arxiv_bot("migrate", cwd=tmp_path, env=child_env(DATABASE_URL=url))
+    assert result.returncode == 0 and "latest revision" in result.stdout
+    assert (tmp_path / "fresh.db").stat().st_size > 0
