@@ -97,7 +97,7 @@ async def fetch_run(env: Env, config: BotConfig, run_id: str | None = None) -> F
         known = await repo.papers_by_id(item.arxiv_id for _, item in ordered)
         changes: dict[str, str] = {}
         repo.add(run)
-        for category, item in ordered:
+        for _, item in ordered:
             if item.arxiv_id not in changes:  # a paper in three feeds is one paper, judged once
                 paper, change = _apply(known.get(item.arxiv_id), item, content_hash(item), env)
                 known[item.arxiv_id] = paper
@@ -108,7 +108,8 @@ async def fetch_run(env: Env, config: BotConfig, run_id: str | None = None) -> F
             repo.add(RunItem(run_id=run.id, position=position, arxiv_id=item.arxiv_id, version=item.version,
                              feed_category=category, announce_type=item.announce_type))
         counts = {kind: sum(c == kind for c in changes.values()) for kind in ("new", "changed", "unchanged")}
-        run.items, run.new, run.changed, run.unchanged = len(changes), counts["new"], counts["changed"], counts["unchanged"]
+        run.items, run.new = len(changes), counts["new"]
+        run.changed, run.unchanged = counts["changed"], counts["unchanged"]
         run.finished_at = env.clock()
         for arxiv_id, change in changes.items():
             env.metrics.papers.labels(change).inc()

@@ -84,7 +84,7 @@ async def on_run_scored(message: Message, env: Env) -> None:
         repo = Repository(session)
         if not await repo.advance(run.id, ["scored"], "summarized"):
             return
-        for paper, status in zip(wanted, statuses):
+        for paper, status in zip(wanted, statuses, strict=True):
             await session.merge(RunSummary(run_id=run.id, arxiv_id=paper.arxiv_id, status=status,
                                            version=paper.version if status != "disabled" else None,
                                            model=model if status != "disabled" else None,

@@ -46,4 +46,5 @@ def test_a_fetch_can_be_requested_over_http(deployment: tuple[Deployment, FakeLL
     run_id = response.json()["run_id"]
     wait_until(lambda: httpx.get(services.url("publisher") + "/readme").status_code == 200, 120, "the README")
     assert services.metric("fetcher", 'arxiv_bot_messages_total{outcome="ok",routing_key="fetch.requested"}') == 1
-    assert sql(services.env["DATABASE_URL"], "SELECT stage FROM fetch_runs WHERE id = $1", run_id) == "published"  # the request's id names its run
+    # The request's message id names its run.
+    assert sql(services.env["DATABASE_URL"], "SELECT stage FROM fetch_runs WHERE id = $1", run_id) == "published"

@@ -8,7 +8,6 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from services.publisher.digest import Digest, Entry
 from tests.publisher.entries import digest, entry
 from services.publisher.feeds import render_rss
 from services.publisher.readme import render_readme

@@ -38,7 +38,8 @@ async def stage(env: Env, run_id: str) -> str:
 
 
 async def test_a_run_without_summaries_publishes_readme_and_feeds_at_once(store_env: Env) -> None:
-    scored = await scored_run(store_env, config(), {"cs.AI": feed("cs.AI", ITEMS[:1]), "cs.DC": feed("cs.DC", ITEMS[1:])})
+    feeds = {"cs.AI": feed("cs.AI", ITEMS[:1]), "cs.DC": feed("cs.DC", ITEMS[1:])}
+    scored = await scored_run(store_env, config(), feeds)
     await on_run_scored(scored, store_env)
     names = [p.name for p in await publications(store_env)]
     assert names == [README, FEED, category_feed("cs.AI"), category_feed("cs.DC")]

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.publisher.digest import Digest, Entry
 from tests.publisher.entries import digest, entry
 from services.publisher.readme import render_readme
 from tests.data import shared_data

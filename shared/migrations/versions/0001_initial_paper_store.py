@@ -1,7 +1,7 @@
 """initial paper store
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-29 01:22:05.392535
 """
 from alembic import op
