@@ -226,3 +226,11 @@ def test_scoring_does_not_mutate_its_input():
     before = list(papers)
     score_reference(papers, profile(["LLM", "Attention"]), TODAY)
     assert papers == before
+
+
+def test_min_score_is_not_applied_as_the_reference_does_not_apply_it():
+    # The reference's own output of 2025-12-26 lists a paper scored 1.0 while its config says min_score 2.5.
+    reference = shared_data("reference/README_2025-12-26_40e3d7e.md").read_text(encoding="utf-8")
+    assert "**Score**: 1.0  " in reference
+    selected = score_reference([cand("1", "Graph theory", "with one LLM")], profile(["LLM"]), TODAY)
+    assert [(s.candidate.arxiv_id, s.score) for s in selected] == [("1", 1.0)]
