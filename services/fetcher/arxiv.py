@@ -17,14 +17,17 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from shared.xmlchars import ILLEGAL_XML_CHARS
+
 log = logging.getLogger(__name__)
 
 NS = {"arxiv": "http://arxiv.org/schemas/atom", "dc": "http://purl.org/dc/elements/1.1/"}
 _ID = re.compile(r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v(?P<v>\d+))?", re.I)
 _TYPE = re.compile(r"Announce Type:\s*([\w-]+)")
 # Characters XML 1.0 forbids; one stray control character in one abstract must not make the day unreadable.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
-                          r"|&#0*(?:[0-8]|1[124-9]|2\d|3[01]);|&#[xX]0*(?:[0-8]|[bBcCeEfF]|1[\da-fA-F]);")
+# Character references to them (&#12;) are just as fatal to the parser, so they go too.
+_XML_ILLEGAL = re.compile(ILLEGAL_XML_CHARS + r"|&#0*(?:[0-8]|1[124-9]|2\d|3[01]);"
+                          r"|&#[xX]0*(?:[0-8]|[bBcCeEfF]|1[\da-fA-F]);")
 
 
 class FeedError(ValueError):

@@ -5,14 +5,13 @@ from datetime import datetime, time, timezone
 from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
 
+from shared.xmlchars import drop_illegal_xml_chars
+
 from services.publisher.digest import Digest, Entry
 
-# Characters XML 1.0 cannot carry at all, even escaped; dropped rather than producing an unreadable feed.
-_ILLEGAL = {c: None for c in list(range(0, 9)) + [11, 12] + list(range(14, 32)) + [0xFFFE, 0xFFFF]}
-
-
 def x(text: str) -> str:
-    return escape(text.translate(_ILLEGAL))
+    # Characters XML cannot carry even escaped are dropped rather than making the whole feed unreadable.
+    return escape(drop_illegal_xml_chars(text))
 
 
 def _description(entry: Entry) -> str:
