@@ -35,6 +35,7 @@ async def summarize_one(env: Env, client: AsyncOpenAI, limit: asyncio.Semaphore,
     if cached and (cached.status == "done" or cached.attempts >= MAX_ATTEMPTS):
         env.metrics.llm_requests.labels("cached").inc()
         return cached.status
+    # The slot is held until the answer is stored: a crash then loses at most max_workers answers.
     async with limit:
         try:
             text, prompt_tokens, completion_tokens = await summarize(client, model, prompt, paper)
@@ -47,10 +48,10 @@ async def summarize_one(env: Env, client: AsyncOpenAI, limit: asyncio.Semaphore,
             log.error("summary of %sv%d with %s failed: %s", paper.arxiv_id, paper.version, model, exc)
             row = Summary(arxiv_id=key[0], version=key[1], model=model, prompt_hash=key[3], status="failed",
                           error=str(exc)[:2000], created_at=env.clock())
-    row.attempts = (cached.attempts + 1) if cached else 1
+        row.attempts = (cached.attempts + 1) if cached else 1
+        async with env.sessions() as session, session.begin():
+            await session.merge(row)
     env.metrics.llm_requests.labels("ok" if row.status == "done" else "failed").inc()
-    async with env.sessions() as session, session.begin():
-        await session.merge(row)
     return row.status
 
 
