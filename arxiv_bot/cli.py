@@ -27,9 +27,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     config = load_config(settings.arxiv_bot_config, missing_ok=args.config is None)
     out = Path(args.out)
-    run, written = asyncio.run(run_once(settings, config, out))
+    run, selected, written = asyncio.run(run_once(settings, config, out))
     feeds = ", ".join(f"{f['category']} {f['status']}" for f in run.feeds)
-    print(f"run {run.id}: {run.status} ({feeds}); {run.items} papers, {run.new} new, {run.selected} selected")
+    picks = ", ".join(f"{count} selected" if name == "default" else f"{count} for {name}"
+                      for name, count in selected.items())
+    print(f"run {run.id}: {run.status} ({feeds}); {run.items} papers, {run.new} new, {picks or '0 selected'}")
     for path in written:
         print(f"wrote {path}")
     if run.status == "error":
@@ -58,17 +60,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _fetch(settings: Settings) -> str:
-    from services.fetcher.fetch import fetch_run
+    from services.fetcher.fetch import fetch_now
     from shared.runtime import ServiceRuntime
 
     config = load_config(settings.arxiv_bot_config, missing_ok=True)
     runtime = ServiceRuntime("fetcher", settings, {}, consume=False)
     await runtime.start()
     try:
-        run = await fetch_run(runtime.env, config)
+        run, started = await fetch_now(runtime.env, config, "cli")
         await runtime.relay()
     finally:
         await runtime.stop()
+    if not started:
+        return f"run {run.id} is already fetching (started {run.started_at:%H:%M:%S} UTC): nothing new started"
     return f"run {run.id}: {run.status}; {run.items} papers, {run.new} new, {run.changed} changed"
 
 

@@ -1,10 +1,12 @@
 """The whole pipeline once, in one process, on SQLite, with no broker.
 
 The same handlers as the four services run here; only the transport differs: the outbox is relayed into an
-in-memory queue and each message goes to the handlers that the topology binds to its routing key.
+in-memory queue and each message goes to the handlers of the services that take its routing key, several
+at a time (as a service with a prefetch would), so summaries run `max_workers` at once here too.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
 from pathlib import Path
@@ -15,15 +17,16 @@ from shared.messages import decode
 from shared.metrics import Metrics
 from shared.models import FetchRun
 from shared.outbox import relay
+from shared.profiles import DEFAULT_PROFILE
 from shared.repository import Repository
 from shared.runtime import Env, Handler, make_http
 from shared.settings import Settings
-from shared.topology import consumers_of
+from shared.stages import ProfileStage
 
 from services.fetcher import worker as fetcher
-from services.fetcher.fetch import fetch_run
+from services.fetcher.fetch import fetch_now
 from services.publisher import worker as publisher
-from services.publisher.publish import FEED, README, category_feed, publish_run
+from services.publisher.publish import publish_profile
 from services.scorer import worker as scorer
 from services.summarizer import worker as summarizer
 
@@ -33,58 +36,83 @@ HANDLERS: dict[str, dict[str, Handler]] = {"fetcher": fetcher.HANDLERS, "scorer"
 DEFAULT_DATABASE = "sqlite:///arxiv-bot.db"
 
 
+def handlers_for(routing_key: str) -> list[Handler]:
+    return [handlers[routing_key] for handlers in HANDLERS.values() if routing_key in handlers]
+
+
 class LocalBus:
-    def __init__(self) -> None:
+    def __init__(self, concurrency: int = 8) -> None:
         self.pending: deque[tuple[str, bytes]] = deque()
+        self.concurrency = concurrency
+        self.failures = 0
 
     async def publish(self, routing_key: str, body: bytes, message_id: str) -> None:
         self.pending.append((routing_key, body))
 
-    async def drain(self, env: Env) -> int:
-        handled = 0
+    async def _handle(self, routing_key: str, body: bytes, env: Env) -> None:
+        message = decode(routing_key, body)
+        for handler in handlers_for(routing_key):
+            try:
+                await handler(message, env)
+            except Exception:  # noqa: BLE001 - like a parked message: logged once, the rest goes on
+                self.failures += 1
+                log.exception("handler for %s failed on message %s", routing_key, message.message_id)
+
+    async def drain(self, env: Env) -> None:
+        running: set[asyncio.Task] = set()
         while True:
             await relay(env.sessions, self.publish)
-            if not self.pending:
-                return handled
-            routing_key, body = self.pending.popleft()
-            message = decode(routing_key, body)
-            for service in consumers_of(routing_key):
-                await HANDLERS[service][routing_key](message, env)
-                handled += 1
+            while self.pending and len(running) < self.concurrency:
+                routing_key, body = self.pending.popleft()
+                running.add(asyncio.create_task(self._handle(routing_key, body, env)))
+            if not running:
+                await relay(env.sessions, self.publish)
+                if not self.pending:
+                    return
+                continue
+            _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
 
 
-async def write_outputs(env: Env, out: Path, config: BotConfig) -> list[Path]:
+def output_dir(out: Path, profile: str) -> Path:
+    return out if profile == DEFAULT_PROFILE else out / "profiles" / profile
+
+
+async def write_outputs(env: Env, out: Path) -> list[Path]:
     written = []
     async with env.sessions() as session:
         repo = Repository(session)
-        for name in [README, FEED, *(category_feed(c) for c in config.categories)]:
-            publication = await repo.latest_publication(name)
-            if publication is None:
-                continue
-            path = out / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(publication.content, encoding="utf-8")
-            written.append(path)
+        for profile in await repo.active_profiles():
+            for publication in await repo.current_publications(profile.name):
+                path = output_dir(out, profile.name) / publication.name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(publication.content, encoding="utf-8")
+                written.append(path)
     return written
 
 
-async def run_once(settings: Settings, config: BotConfig, out: Path) -> tuple[FetchRun, list[Path]]:
+async def run_once(settings: Settings, config: BotConfig, out: Path) -> tuple[FetchRun, dict[str, int], list[Path]]:
+    """Fetch, score, summarize and publish once; (the run, papers selected per profile, files written)."""
     url = settings.database_url or DEFAULT_DATABASE
     await migrate(url)
     engine = make_engine(url)
     env = Env(settings, make_sessions(engine), make_http(settings), Metrics("embedded"))
     try:
-        bus = LocalBus()
+        bus = LocalBus(settings.prefetch)
         await bus.drain(env)  # anything an interrupted earlier run left in the outbox
-        run = await fetch_run(env, config)
+        run, _ = await fetch_now(env, config, "once", take_over=True)
         await bus.drain(env)
         # In one process every summary outcome is in by now; this only matters if a handler gave up early.
-        await publish_run(env, run.id)
-        await bus.drain(env)
-        written = await write_outputs(env, out, config)
         async with env.sessions() as session:
-            run = await Repository(session).get_run(run.id) or run
-        return run, written
+            waiting = await Repository(session).run_profiles(run.id, ProfileStage.SCORED)
+        for run_profile in waiting:
+            await publish_profile(env, run.id, run_profile.profile, force=True)
+        await bus.drain(env)
+        written = await write_outputs(env, out)
+        async with env.sessions() as session:
+            repo = Repository(session)
+            run = await repo.get_run(run.id) or run
+            selected = {p.profile: p.selected for p in await repo.run_profiles(run.id)}
+        return run, dict(sorted(selected.items(), key=lambda kv: kv[0] != DEFAULT_PROFILE)), written
     finally:
-        await env.http.aclose()
+        await env.close()
         await engine.dispose()

@@ -1,7 +1,8 @@
-"""The researcher's config.json: the reference bot's format, read unchanged.
+"""The researcher's config.json: the reference bot's format, read unchanged, plus profiles and webhooks.
 
-Unknown keys are kept (so a round trip loses nothing) and warned about once; a wrong type is an error that
-names the key. Defaults are the reference bot's own.
+Unknown keys are kept (so a round trip loses nothing) and warned about once; a wrong type or an absurd value
+is an error that names the key. Defaults are the reference bot's own, except `scoring_mode`, which is
+`words` unless the file asks for `reference`.
 """
 from __future__ import annotations
 
@@ -9,18 +10,16 @@ import hashlib
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.profiles import (DEFAULT_KEYWORDS, DEFAULT_PROFILE, PROFILE_KEYS, PROFILE_NAME, ProfileFields,
+                             ProfileSettings, error_key, resolve)
+
+__all__ = ["DEFAULT_KEYWORDS", "DEFAULT_PROFILE", "DEFAULT_PROMPT", "AISummaryConfig", "BotConfig", "ConfigError",
+           "load_config", "parse_config"]
 log = logging.getLogger(__name__)
-
-DEFAULT_KEYWORDS = [
-    "LLM", "RL", "RLHF", "Inference", "Training", "Attention", "Pipeline", "MOE", "Sparse", "Quantization",
-    "Speculative", "Efficient", "Efficiency", "Framework", "Parallel", "Distributed", "Kernel", "Decode",
-    "Decoding", "Prefill", "Throughput", "Fast", "Network", "Hardware", "Cluster", "FP8", "FP4",
-    "Optimization", "Scalable", "Communication",
-]
 
 DEFAULT_PROMPT = """You are an expert reader of research papers. Summarize the paper below for a researcher \
 deciding whether to read it. Use Markdown with these sections:
@@ -30,11 +29,9 @@ deciding whether to read it. Use Markdown with these sections:
 4. Limitations and open questions
 Be precise and brief; do not invent results that the text does not state."""
 
-# The profile config.json's keywords define; more profiles per deployment arrive with the scorer's roadmap.
-DEFAULT_PROFILE = "default"
-
-# Keys the reference bot reads that this project does not act on (yet): kept, and not worth a warning each run.
+# Keys the reference bot reads that this project does not act on: kept, and not worth a warning each run.
 REFERENCE_ONLY_KEYS = {"deduplication_methods", "fetch_ratings", "display_limit"}
+MAX_PROMPT_BYTES = 64 * 1024
 
 
 class ConfigError(ValueError):
@@ -45,50 +42,55 @@ class AISummaryConfig(BaseModel):
     model_config = ConfigDict(strict=True, extra="allow")
 
     enabled: bool = True
-    api_key_env: str = "DASHSCOPE_API_KEY"
-    base_url: str = "https://dashscope.aliyuncs.com/compatible-mode/v1"
-    model: str = "qwen-long"
-    prompt_file: str = "ai_summary_prompt.txt"
-    max_papers_to_summarize: int = Field(15, ge=0)
+    api_key_env: str = Field("DASHSCOPE_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+    base_url: str = Field("https://dashscope.aliyuncs.com/compatible-mode/v1", max_length=2000)
+    model: str = Field("qwen-long", min_length=1, max_length=128)
+    prompt_file: str = Field("ai_summary_prompt.txt", max_length=1000)
+    max_papers_to_summarize: int = Field(15, ge=0, le=200)
     max_workers: int = Field(3, ge=1, le=64)
+    # The summary's language (e.g. "en", "zh"); the prompt asks the model to write in it.
+    language: str = Field("en", pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+    max_input_tokens: int = Field(24_000, ge=1_000, le=1_000_000)
+    # "dashscope-file": upload the PDF to DashScope's files endpoint, as the reference does.
+    upload: Literal["dashscope-file"] | None = None
+    rpm: int | None = Field(None, ge=1, le=100_000)
+    tpm: int | None = Field(None, ge=1, le=100_000_000)
 
 
-class BotConfig(BaseModel):
-    model_config = ConfigDict(strict=True, extra="allow")
+class WebhookConfig(BaseModel):
+    """A webhook `run --once` delivers to at the end of its run (the services keep theirs in the store)."""
 
-    categories: list[str] = Field(default_factory=lambda: ["cs.AI", "cs.CL", "cs.DC", "cs.LG"], min_length=1)
-    keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_KEYWORDS))
-    exclude_keywords: list[str] = Field(default_factory=lambda: ["survey", "review", "tutorial"])
-    max_papers: int = Field(30, ge=0)
-    days_back: int = Field(7, ge=0)
-    min_score: float = 2.5
-    enable_deduplication: bool = True
+    model_config = ConfigDict(strict=True, extra="forbid")
+    url: str = Field(min_length=1, max_length=2000)
+    format: Literal["json", "slack", "discord", "feishu"] = "json"
+    secret_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+    profile: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,40}$")] = DEFAULT_PROFILE
+    per: Literal["digest", "paper"] = "digest"
+
+
+class BotConfig(ProfileFields):
     ai_summary: AISummaryConfig = Field(default_factory=AISummaryConfig)
+    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict, max_length=1000)
+    webhooks: list[WebhookConfig] = Field(default_factory=list, max_length=100)
     # Resolved by load_config from ai_summary.prompt_file; part of the run's snapshot so every service
     # summarizes with the same prompt the fetch saw.
     prompt: str = DEFAULT_PROMPT
 
-    @field_validator("categories")
-    @classmethod
-    def _categories_look_like_arxiv(cls, value: list[str]) -> list[str]:
-        for cat in value:
-            # Archive names are lower-case letters and dashes, optionally ".SUBJECT"; anything else would be
-            # pasted into a URL path.
-            head, _, tail = cat.partition(".")
-            if not head or not all(c.isalpha() or c == "-" for c in head + tail):
-                raise ValueError(f"{cat!r} is not an arXiv category such as 'cs.AI'")
-        return value
-
-    @field_validator("keywords", "exclude_keywords")
-    @classmethod
-    def _no_empty_keywords(cls, value: list[str]) -> list[str]:
-        # An empty keyword is a substring of every text: it would select everything or exclude everything.
-        return [k for k in value if k.strip()]
-
     def unknown_keys(self) -> list[str]:
         extra = list(self.model_extra or {})
         extra += [f"ai_summary.{k}" for k in (self.ai_summary.model_extra or {})]
+        for name, overrides in self.profiles.items():
+            extra += [f"profiles.{name}.{k}" for k in overrides if k not in PROFILE_KEYS]
         return extra
+
+    def profile_settings(self) -> dict[str, ProfileSettings]:
+        """Every profile, fully resolved; `default` (the top level) first."""
+        base = self.snapshot()
+        settings = {DEFAULT_PROFILE: resolve(DEFAULT_PROFILE, base, self.profiles.get(DEFAULT_PROFILE, {}))}
+        for name, overrides in self.profiles.items():
+            if name != DEFAULT_PROFILE:
+                settings[name] = resolve(name, base, overrides)
+        return settings
 
     def snapshot(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -102,19 +104,59 @@ class BotConfig(BaseModel):
         return hashlib.sha256(json.dumps(self.snapshot(), sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _check_profiles(config: BotConfig, source: str) -> None:
+    base = config.snapshot()
+    for name, overrides in config.profiles.items():
+        if not PROFILE_NAME.fullmatch(name):
+            raise ConfigError(f"{source}: key 'profiles.{name}': a profile name is 1 to 40 characters of a-z, "
+                              "0-9 and '-'")
+        if not isinstance(overrides, dict):
+            raise ConfigError(f"{source}: key 'profiles.{name}': expected an object of profile keys")
+        try:
+            resolve(name, base, overrides)
+        except ValidationError as exc:
+            key, msg, value = error_key(exc, f"profiles.{name}")
+            raise ConfigError(f"{source}: key '{key}': {msg} (got {value!r})") from None
+
+
 def parse_config(data: Any, source: str = "config.json") -> BotConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a JSON object at the top level")
     try:
         config = BotConfig.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ConfigError(f"{source}: key '{key}': {first['msg']} (got {first.get('input')!r})") from None
+        key, msg, value = error_key(exc)
+        raise ConfigError(f"{source}: key '{key}': {msg} (got {value!r})") from None
+    _check_profiles(config, source)
     for key in config.unknown_keys():
         if key not in REFERENCE_ONLY_KEYS:
             log.warning("%s: unknown key '%s' is kept but not used", source, key)
     return config
+
+
+def read_prompt(config_dir: Path, prompt_file: str) -> str | None:
+    """The prompt file's text, or None if there is none. It must lie inside the config's folder: a path that
+    leaves it (`../../etc/passwd`, `/proc/self/environ`, a symlink pointing out) would send that file to the
+    LLM and store it in every run's snapshot."""
+    if not prompt_file:
+        return None
+    root = config_dir.resolve()
+    path = (root / prompt_file).resolve()
+    if not path.is_relative_to(root):
+        raise ConfigError(f"{config_dir / 'config.json'}: key 'ai_summary.prompt_file': {prompt_file!r} is outside "
+                          f"the config's folder {root}")
+    if not path.is_file():
+        return None
+    try:
+        data = path.read_bytes()[:MAX_PROMPT_BYTES + 1]
+        if len(data) > MAX_PROMPT_BYTES:
+            raise ConfigError(f"{path}: the prompt file is larger than {MAX_PROMPT_BYTES} bytes")
+        text = data.decode("utf-8")
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: the prompt file must be UTF-8 text: {exc}") from None
+    if "\x00" in text:
+        raise ConfigError(f"{path}: the prompt file must be text (it holds a NUL character)")
+    return text
 
 
 def load_config(path: str | Path | None, missing_ok: bool = False) -> BotConfig:
@@ -134,10 +176,7 @@ def load_config(path: str | Path | None, missing_ok: bool = False) -> BotConfig:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc}") from None
     config = parse_config(data, str(path))
-    prompt_path = path.parent / config.ai_summary.prompt_file
-    if config.ai_summary.prompt_file and prompt_path.is_file():
-        try:
-            config.prompt = prompt_path.read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError) as exc:
-            raise ConfigError(f"{prompt_path}: the prompt file must be UTF-8 text: {exc}") from None
+    prompt = read_prompt(path.parent, config.ai_summary.prompt_file)
+    if prompt is not None:
+        config.prompt = prompt
     return config

@@ -28,16 +28,6 @@ class FetchRequested(Message):
     reason: str = "manual"
 
 
-class PaperFetched(Message):
-    """A paper that is new to the store or changed (a new version, an edited title or abstract)."""
-
-    routing_key: ClassVar[str] = "paper.fetched"
-    run_id: str
-    arxiv_id: str
-    version: int
-    change: Literal["new", "changed"]
-
-
 class RunFetched(Message):
     routing_key: ClassVar[str] = "run.fetched"
     run_id: str
@@ -56,23 +46,34 @@ class RunScored(Message):
     to_summarize: list[str]
 
 
-class RunSummarized(Message):
-    routing_key: ClassVar[str] = "run.summarized"
+class SummaryRequested(Message):
+    """One paper a run wants summarized: per paper, so a crash costs at most the calls in flight and no
+    message approaches the broker's consumer timeout."""
+
+    routing_key: ClassVar[str] = "summary.requested"
     run_id: str
-    done: int
-    failed: int
-    disabled: int
+    arxiv_id: str
+    version: int
+
+
+class PaperSummarized(Message):
+    routing_key: ClassVar[str] = "paper.summarized"
+    run_id: str
+    arxiv_id: str
+    status: Literal["done", "failed", "disabled"]
 
 
 class RunPublished(Message):
     routing_key: ClassVar[str] = "run.published"
     run_id: str
+    profile: str
     digest_key: str
     changed: bool
 
 
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    cls.routing_key: cls for cls in (FetchRequested, PaperFetched, RunFetched, RunScored, RunSummarized, RunPublished)
+    cls.routing_key: cls for cls in (FetchRequested, RunFetched, RunScored, SummaryRequested, PaperSummarized,
+                                     RunPublished)
 }
 
 

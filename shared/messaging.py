@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
@@ -31,17 +31,18 @@ class Broker:
     def ready(self) -> bool:
         return self.connection is not None and not self.connection.is_closed
 
-    async def declare(self, service: str) -> aio_pika.abc.AbstractQueue:
+    async def declare(self, service: str, routing_keys: Iterable[str]) -> aio_pika.abc.AbstractQueue:
         parked = await self.channel.declare_queue(self.topology.parking_queue(service), durable=True)
         await parked.bind(self.parking, routing_key=service)
         queue = await self.channel.declare_queue(self.topology.queue(service), durable=True, arguments={
             "x-dead-letter-exchange": self.topology.parking_exchange, "x-dead-letter-routing-key": service})
-        for key in self.topology.bindings(service):
+        for key in routing_keys:
             await queue.bind(self.exchange, routing_key=key)
         return queue
 
-    async def consume(self, service: str, callback: Callable[[AbstractIncomingMessage], Awaitable[None]]) -> None:
-        queue = await self.declare(service)
+    async def consume(self, service: str, routing_keys: Iterable[str],
+                      callback: Callable[[AbstractIncomingMessage], Awaitable[None]]) -> None:
+        queue = await self.declare(service, routing_keys)
         await queue.consume(callback, no_ack=False)
 
     async def publish(self, routing_key: str, body: bytes, message_id: str) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import httpx
 from aio_pika.abc import AbstractIncomingMessage
@@ -38,6 +39,17 @@ class Env:
     http: httpx.AsyncClient
     metrics: Metrics
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Per-process objects handlers share across messages (an LLM client, the process-wide LLM slots), built
+    # on first use and closed with the process.
+    resources: dict[str, Any] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        for resource in self.resources.values():
+            closer = getattr(resource, "close", None)
+            if closer is not None and asyncio.iscoroutinefunction(closer):
+                await closer()
+        self.resources.clear()
+        await self.http.aclose()
 
 
 Handler = Callable[[Message, Env], Awaitable[None]]
@@ -68,7 +80,7 @@ class ServiceRuntime:
         await self.broker.connect()
         await self.relay()  # whatever an earlier crash left unsent goes first
         if self.consume:
-            await self.broker.consume(self.service, self.on_message)
+            await self.broker.consume(self.service, self.handlers, self.on_message)
         self._tasks.append(asyncio.create_task(self._sweep(), name=f"{self.service}-sweep"))
 
     async def stop(self) -> None:
@@ -78,7 +90,7 @@ class ServiceRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.broker.close()
-        await self.env.http.aclose()
+        await self.env.close()
         await self.engine.dispose()
 
     async def readiness(self) -> dict[str, bool]:

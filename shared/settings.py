@@ -6,7 +6,7 @@ is read at import time.
 """
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_PORTS = {"fetcher": 8001, "scorer": 8002, "summarizer": 8003, "publisher": 8004}
@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = 120.0
     llm_retries: int = Field(2, ge=0)
+    # The whole of one summary request, retries included: a model that trickles its answer cannot hold a
+    # message past the broker's consumer timeout (30 min by default).
+    llm_deadline_seconds: float = Field(300.0, gt=0, le=1500)
+    # How long a claim on a summary lasts without renewal: a crashed summarizer's papers are taken over after it.
+    summary_claim_seconds: float = Field(30.0, ge=1, le=600)
+    # An answer longer than this is cut, visibly: a runaway model must not make a 30 MB README.
+    llm_max_answer_chars: int = Field(20_000, ge=100, le=1_000_000)
 
     arxiv_bot_config: str = "config.json"
     # How long the publisher waits for summaries before it publishes what it has.
@@ -42,7 +49,15 @@ class Settings(BaseSettings):
     # Where readers reach the publisher; used for the feeds' self links.
     public_url: str = "http://localhost:8004"
 
-    host: str = "0.0.0.0"
+    # The operator's bearer token: POST /fetch and the API's writes need it; without one they are off.
+    api_token: SecretStr | None = None
+    # A fetch asked for over HTTP while one runs, or within this many seconds of the last one, returns that run.
+    fetch_coalesce_seconds: float = Field(300.0, ge=0)
+    # A run still "requested" after this long is taken for dead (its fetcher crashed) and no longer coalesces.
+    fetch_stale_seconds: float = Field(900.0, gt=0)
+
+    # Loopback by default: a service reachable from elsewhere is a decision (containers set HOST=0.0.0.0).
+    host: str = "127.0.0.1"
     port: int | None = None
     log_level: str = "INFO"
 

@@ -15,7 +15,7 @@ HEAD = """<?xml version='1.0' encoding='UTF-8'?>
 ITEM = """    <item>
       <title>{title}</title>
       <link>https://arxiv.org/abs/{id}</link>
-      <description>arXiv:{id}v{version} Announce Type: {type} 
+      <description>arXiv:{id}v{version} Announce Type: {type}{space}
 Abstract: {abstract}</description>
       <guid isPermaLink="false">oai:arXiv.org:{id}v{version}</guid>
 {categories}      <pubDate>{pub}</pubDate>
@@ -41,7 +41,8 @@ def feed(category: str, items: list[Item], pub: str = PUB) -> bytes:
     body = HEAD.format(category=category, pub=pub)
     for item in items:
         categories = "".join(f"      <category>{escape(c)}</category>\n" for c in item.categories)
-        body += ITEM.format(id=item.id, version=item.version, type=item.type, title=escape(item.title),
+        # arXiv's real description has a space before its line break.
+        body += ITEM.format(space=" ", id=item.id, version=item.version, type=item.type, title=escape(item.title),
                             abstract=escape(item.abstract), categories=categories, pub=pub,
                             authors=escape(item.authors))
     return (body + "  </channel>\n</rss>\n").encode()

@@ -1,13 +1,16 @@
-"""The fetcher service: consumes fetch requests, and takes them over HTTP too (POST /fetch)."""
+"""The fetcher service: consumes fetch requests, and takes them over HTTP too (POST /fetch, with the token)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from shared.app import create_app
-from shared.messages import FetchRequested
+from shared.auth import require_token
+from shared.config import load_config
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
+from services.fetcher.trigger import request_fetch
 from services.fetcher.worker import HANDLERS
 
 
@@ -16,10 +19,14 @@ def build(settings: Settings) -> FastAPI:
     router = APIRouter()
 
     @router.post("/fetch", status_code=202)
-    async def request_fetch(request: Request) -> dict[str, str]:
-        # Through the broker rather than inline: the request survives a restart and is fetched once.
-        message = FetchRequested(reason="http")
-        await runtime.broker.publish(message.routing_key, message.encode(), message.message_id)
-        return {"run_id": message.message_id}
+    async def fetch(request: Request) -> JSONResponse:
+        require_token(request, settings, "POST /fetch")
+        config = load_config(settings.arxiv_bot_config, missing_ok=True)
+        # Through the broker rather than inline: the request survives a restart and is fetched once. Requests
+        # while a fetch runs, or soon after one started, get that run instead of a new one.
+        run, started = await request_fetch(runtime.env, config, "http", settings.fetch_coalesce_seconds)
+        await runtime.relay()
+        return JSONResponse({"run_id": run.id, "started": started, "status": run.status, "stage": run.stage},
+                            status_code=202 if started else 200)
 
     return create_app(runtime, router)

@@ -4,17 +4,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from shared.config import BotConfig
-from shared.messages import PaperFetched, RunFetched
-from shared.models import FetchRun, Paper, RunItem
+from shared.messages import RunFetched
+from shared.models import FetchRun, Paper
+from shared.profiles import ProfileSettings
 from shared.repository import Repository
 from shared.runtime import Env
+from shared.stages import RunStage, RunStatus, status_of
 
 from services.fetcher.arxiv import Feed, FeedError, FeedItem, parse_feed
 from services.fetcher.download import DownloadError, download
+from services.fetcher.trigger import request_fetch
 
 log = logging.getLogger(__name__)
 
@@ -49,75 +53,90 @@ def content_hash(item: FeedItem) -> str:
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
-def run_status(outcomes: list[FeedOutcome]) -> str:
-    errors = sum(o.status == "error" for o in outcomes)
-    if errors == len(outcomes):
-        return "error"
-    if errors:
-        return "partial"
-    return "ok" if any(o.status == "ok" for o in outcomes) else "empty"
+def run_status(outcomes: list[FeedOutcome]) -> RunStatus:
+    return status_of([o.status for o in outcomes])
 
 
-def _apply(existing: Paper | None, item: FeedItem, digest: str, env: Env) -> tuple[Paper, str]:
-    now = env.clock()
-    values = dict(version=item.version, title=item.title, abstract=item.abstract, authors=item.authors,
-                  categories=item.categories, primary_category=item.primary_category,
-                  announce_type=item.announce_type, announced=item.announced, abs_url=item.abs_url,
-                  pdf_url=item.pdf_url, content_hash=digest, updated_at=now)
+def _values(item: FeedItem, now: datetime) -> dict[str, Any]:
+    return dict(arxiv_id=item.arxiv_id, version=item.version, title=item.title, abstract=item.abstract,
+                authors=item.authors, categories=item.categories, primary_category=item.primary_category,
+                announce_type=item.announce_type, announced=item.announced, abs_url=item.abs_url,
+                pdf_url=item.pdf_url, content_hash=content_hash(item), first_seen_at=now, updated_at=now)
+
+
+def _change(existing: Paper | None, values: dict[str, Any]) -> str:
     if existing is None:
-        return Paper(arxiv_id=item.arxiv_id, first_seen_at=now, **values), "new"
-    if existing.content_hash == digest or item.version < existing.version:
-        return existing, "unchanged"  # an older version seen late never overwrites a newer one
-    for key, value in values.items():
-        setattr(existing, key, value)
-    return existing, "changed"
+        return "new"
+    if existing.content_hash == values["content_hash"] or values["version"] < existing.version:
+        return "unchanged"  # an older version seen late never overwrites a newer one
+    return "changed"
 
 
-async def fetch_run(env: Env, config: BotConfig, run_id: str | None = None) -> FetchRun:
-    """Fetch every configured category and commit the run, its items, the papers and the messages together.
+def fetch_categories(profiles: list[ProfileSettings], fallback: list[str]) -> list[str]:
+    """The union of every profile's categories, once each: `default`'s first, in its order (the reference's
+    selection depends on which feed shows a paper first), then the others' in profile order."""
+    ordered = [c for p in profiles for c in p.categories]
+    return list(dict.fromkeys(ordered or fallback))
 
-    `run_id` is the requesting message's id, so a redelivered request finds its run and fetches nothing.
+
+async def fetch_now(env: Env, config: BotConfig, reason: str, take_over: bool = False) -> tuple[FetchRun, bool]:
+    """Request a run and fetch it in this process; (run, False) when it was coalesced into a running one.
+
+    `take_over` fetches a coalesced run that is still waiting (one process of its own, as `run --once` is, can
+    only find one left behind by a crash)."""
+    run, started = await request_fetch(env, config, reason, emit=False)
+    if started or (take_over and run.stage == RunStage.REQUESTED):
+        return await fetch_run(env, run.id), started
+    return run, False
+
+
+async def fetch_run(env: Env, run_id: str) -> FetchRun:
+    """Fetch every category any profile follows; commit the run, its items and the papers together.
+
+    A run is requested first (services/fetcher/trigger.py) and named by `run_id`, so a redelivered request
+    finds its run fetched already and fetches nothing.
     """
-    if run_id is not None:
-        async with env.sessions() as session:
-            done = await Repository(session).get_run(run_id)
-        if done is not None:
-            return done
-    started = env.clock()
-    outcomes = [await fetch_feed(env, category) for category in config.categories]
+    async with env.sessions() as session:
+        repo = Repository(session)
+        run = await repo.get_run(run_id)
+        profiles = [ProfileSettings.model_validate(p.settings) for p in await repo.active_profiles()]
+    if run is None:
+        raise LookupError(f"run {run_id} was never requested")
+    if run.stage != RunStage.REQUESTED:
+        return run  # fetched already: this is a redelivery
+    categories = fetch_categories(profiles, BotConfig.from_snapshot(run.config).categories)
+    outcomes = [await fetch_feed(env, category) for category in categories]
     for outcome in outcomes:
         env.metrics.feeds.labels(outcome.status).inc()
         env.metrics.bad_items.inc(len(outcome.bad_items))
-    run = FetchRun(id=run_id or uuid.uuid4().hex, started_at=started, status=run_status(outcomes), stage="fetched",
-                   config=config.snapshot(), feeds=[o.record() for o in outcomes])
-    run.announced = max((o.feed.announced for o in outcomes if o.feed and o.feed.announced), default=None)
     ordered = [(o.category, item) for o in outcomes if o.feed for item in o.feed.items]
+    now = env.clock()
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
         known = await repo.papers_by_id(item.arxiv_id for _, item in ordered)
-        changes: dict[str, str] = {}
-        repo.add(run)
+        papers: dict[str, dict[str, Any]] = {}
         for _, item in ordered:
-            if item.arxiv_id not in changes:  # a paper in three feeds is one paper, judged once
-                paper, change = _apply(known.get(item.arxiv_id), item, content_hash(item), env)
-                known[item.arxiv_id] = paper
-                changes[item.arxiv_id] = change
-                repo.add(paper)
-        await session.flush()  # papers before the items that point at them
-        for position, (category, item) in enumerate(ordered):
-            repo.add(RunItem(run_id=run.id, position=position, arxiv_id=item.arxiv_id, version=item.version,
-                             feed_category=category, announce_type=item.announce_type))
+            papers.setdefault(item.arxiv_id, _values(item, now))  # a paper in three feeds is one paper
+        changes = {arxiv_id: _change(known.get(arxiv_id), values) for arxiv_id, values in papers.items()}
         counts = {kind: sum(c == kind for c in changes.values()) for kind in ("new", "changed", "unchanged")}
-        run.items, run.new = len(changes), counts["new"]
-        run.changed, run.unchanged = counts["changed"], counts["unchanged"]
-        run.finished_at = env.clock()
-        for arxiv_id, change in changes.items():
-            env.metrics.papers.labels(change).inc()
-            if change != "unchanged":
-                repo.emit(PaperFetched(run_id=run.id, arxiv_id=arxiv_id, version=known[arxiv_id].version,
-                                       change=change))
-        repo.emit(RunFetched(run_id=run.id, status=run.status, announced=run.announced, items=run.items,
-                             new=run.new, changed=run.changed))
+        status = run_status(outcomes)
+        announced = max((o.feed.announced for o in outcomes if o.feed and o.feed.announced), default=None)
+        if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
+                                  announced=announced, feeds=[o.record() for o in outcomes], items=len(changes),
+                                  new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"],
+                                  finished_at=env.clock()):
+            raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
+        await repo.upsert_papers([v for i, v in papers.items() if changes[i] != "unchanged"])
+        await repo.add_run_items([dict(run_id=run.id, position=position, arxiv_id=item.arxiv_id,
+                                       version=item.version, feed_category=category,
+                                       announce_type=item.announce_type)
+                                  for position, (category, item) in enumerate(ordered)])
+        for change, count in counts.items():
+            env.metrics.papers.labels(change).inc(count)
+        repo.emit(RunFetched(run_id=run.id, status=status, announced=announced, items=len(changes),
+                             new=counts["new"], changed=counts["changed"]))
+    async with env.sessions() as session:
+        run = await Repository(session).get_run(run.id) or run
     log.info("run %s: %s, %d papers (%d new, %d changed) from %d feeds", run.id, run.status, run.items,
              run.new, run.changed, len(outcomes))
     return run

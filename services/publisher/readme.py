@@ -41,6 +41,7 @@ def _entry(number: int, entry: Entry, model: str) -> list[str]:
         f"**Category**: {entry.shown_category}  ",
         f"**Published**: {entry.announced.isoformat() if entry.announced else 'unknown'}  ",
         f"**Score**: {float(entry.score)}  ",
+        *([f"**Why**: {plain(entry.why)}  "] if entry.why else []),
         f"**Type**: {entry.announce_type}  ",
         f"**ArXiv ID**: {entry.arxiv_id}v{entry.version}  ",
         "",
@@ -51,6 +52,16 @@ def _entry(number: int, entry: Entry, model: str) -> list[str]:
         "---",
         "",
     ]
+
+
+def _near_misses(digest: Digest) -> list[str]:
+    if not digest.near_misses:
+        return []
+    lines = ["## 🔍 Near misses", "", "Just below the cut:", ""]
+    for entry in digest.near_misses:
+        why = f" ({plain(entry.why)})" if entry.why else ""
+        lines.append(f"- [{md_text(entry.title)}]({entry.abs_url}): score {float(entry.score)}{why}")
+    return lines + ["", "---", ""]
 
 
 def render_readme(digest: Digest, updated: datetime) -> str:
@@ -72,6 +83,7 @@ def render_readme(digest: Digest, updated: datetime) -> str:
         lines += ["No paper matched the configured keywords in this announcement.", "", "---", ""]
     for number, entry in enumerate(digest.entries, start=1):
         lines += _entry(number, entry, digest.model)
+    lines += _near_misses(digest)
     lines += [
         "## 🔧 Configuration",
         "",

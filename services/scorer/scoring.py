@@ -1,91 +1,118 @@
-"""Scoring: which of a run's papers a profile selects, and why. Pure functions, no I/O.
-
-Mode `reference` reproduces the reference bot exactly, quirks included, so a user who switches sees the same
-papers in the same order. Better matching arrives as other modes beside it.
-"""
+"""TEMPORARY SHIM (replaced by the scoring branch): the spec'd types with reference-mode logic only."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """One feed item of a run, in fetch order."""
+class Term:
+    text: str
+    weight: float = 1.0
 
+
+@dataclass(frozen=True)
+class Candidate:
     arxiv_id: str
     title: str
     abstract: str
     announce_type: str
     feed_category: str
     announced: date | None
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
-    keywords: list[str]
-    exclude_keywords: list[str] = field(default_factory=list)
+    keywords: tuple[Term, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
     max_papers: int = 30
     days_back: int = 7
+    min_score: float = 2.5
     deduplicate: bool = True
-    mode: str = "reference"
+    mode: str = "words"
+    announce_types: tuple[str, ...] = ("new",)
+    authors_boost: tuple[Term, ...] = ()
+    authors_block: tuple[str, ...] = ()
+    title_weight: float = 1.5
+    abstract_weight: float = 1.0
+    near_misses: int = 5
+
+
+@dataclass(frozen=True)
+class Hit:
+    term: str
+    where: str
+    points: float
 
 
 @dataclass(frozen=True)
 class Scored:
     candidate: Candidate
     score: float
-    keywords: list[str]  # found in title + abstract: +1 each
-    title_keywords: list[str]  # also found in the title: +0.5 each
+    hits: tuple[Hit, ...]
+
+    @property
+    def keywords(self) -> list[str]:
+        return list(dict.fromkeys(h.term for h in self.hits))
+
+    def why(self) -> str:
+        return ", ".join(f"{h.term} (title)" if h.where == "title" else h.term for h in self.hits)
 
 
-def reference_abstract(abstract: str) -> str:
-    # The reference extracts the abstract with a pattern that stops at the first line break.
-    return abstract.split("\n", 1)[0]
+@dataclass
+class Selection:
+    profile: str
+    selected: list[Scored] = field(default_factory=list)
+    near_misses: list[Scored] = field(default_factory=list)
 
 
-def score_reference(candidates: list[Candidate], profile: Profile, today: date) -> list[Scored]:
-    """The reference bot's selection, ranked, at most max_papers long.
+def _score(cand: Candidate, profile: Profile) -> Scored | None:
+    title = cand.title.lower()
+    text = f"{title} {cand.abstract.split(chr(10), 1)[0].lower()}"
+    if any(w.lower() in text for w in profile.exclude_keywords):
+        return None
+    hits = []
+    for term in profile.keywords:
+        low = term.text.lower()
+        if low in title:
+            hits.append(Hit(term.text, "title", 1.5 * term.weight))
+        elif low in text:
+            hits.append(Hit(term.text, "abstract", 1.0 * term.weight))
+    if profile.keywords and not hits:
+        return None
+    return Scored(cand, sum(h.points for h in hits), tuple(hits))
 
-    Only announce type "new"; inside the days_back window; a later item whose id or lower-cased title was
-    already seen is dropped (so a paper keeps the category of the first feed it came through); an exclude
-    keyword anywhere drops it; +1 per keyword in title + abstract, +0.5 more per keyword in the title;
-    case-insensitive substrings; at least one keyword; stable sort by score, so ties keep fetch order.
-    """
-    keywords = [(k, k.lower()) for k in profile.keywords]
-    excludes = [k.lower() for k in profile.exclude_keywords]
-    oldest = today - timedelta(days=profile.days_back)
-    seen_ids: set[str] = set()
-    seen_titles: set[str] = set()
-    kept: list[Scored] = []
-    for cand in candidates:
-        title_lower = cand.title.lower()
-        if profile.deduplicate:
-            if cand.arxiv_id in seen_ids or title_lower in seen_titles:
+
+def score_profiles(candidates: Sequence[Candidate], profiles: Sequence[Profile], today: date) -> dict[str, Selection]:
+    result = {}
+    for profile in profiles:
+        order = {c: i for i, c in enumerate(profile.categories)}
+        mine = sorted((c for c in candidates if not order or c.feed_category in order),
+                      key=lambda c: order.get(c.feed_category, 0))
+        oldest = today - timedelta(days=profile.days_back)
+        seen_ids, seen_titles, kept = set(), set(), []
+        for cand in mine:
+            if profile.deduplicate:
+                if cand.arxiv_id in seen_ids or cand.title.lower() in seen_titles:
+                    continue
+                seen_ids.add(cand.arxiv_id)
+                seen_titles.add(cand.title.lower())
+            if cand.announce_type not in profile.announce_types or (cand.announced and cand.announced < oldest):
                 continue
-            seen_ids.add(cand.arxiv_id)
-            seen_titles.add(title_lower)
-        if cand.announce_type != "new" or (cand.announced is not None and cand.announced < oldest):
-            continue
-        text = f"{title_lower} {reference_abstract(cand.abstract).lower()}"
-        if any(word in text for word in excludes):
-            continue
-        found = [k for k, low in keywords if low in text]
-        if keywords and not found:  # with no keywords at all, the reference keeps every paper at score 0
-            continue
-        in_title = [k for k, low in keywords if low in title_lower]
-        kept.append(Scored(cand, len(found) + 0.5 * len(in_title), found, in_title))
-    kept.sort(key=lambda s: -s.score)
-    return kept[:profile.max_papers]
-
-
-MODES = {"reference": score_reference}
-
-
-def select(candidates: list[Candidate], profile: Profile, today: date) -> list[Scored]:
-    try:
-        scorer = MODES[profile.mode]
-    except KeyError:
-        raise ValueError(f"unknown scoring mode {profile.mode!r}; known: {', '.join(MODES)}") from None
-    return scorer(candidates, profile, today)
+            scored = _score(cand, profile)
+            if scored is not None:
+                kept.append(scored)
+        kept.sort(key=lambda s: -s.score)
+        if profile.mode != "reference":
+            below = [s for s in kept if s.score < profile.min_score]
+            kept = [s for s in kept if s.score >= profile.min_score]
+        else:
+            below = []
+        result[profile.name] = Selection(profile.name, kept[:profile.max_papers],
+                                         (kept[profile.max_papers:] + below)[:profile.near_misses])
+    return result

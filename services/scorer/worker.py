@@ -1,23 +1,48 @@
-"""The scorer's handler: a fetched run becomes a ranked selection per profile."""
+"""The scorer's handler: a fetched run becomes one ranked selection per profile, in one transaction."""
 from __future__ import annotations
 
 import logging
 
-from shared.config import DEFAULT_PROFILE, BotConfig
-from shared.messages import Message, RunFetched, RunScored
-from shared.models import Score
+from shared.config import BotConfig
+from shared.messages import Message, RunFetched, RunScored, SummaryRequested
+from shared.models import Paper, RunProfile, Score
+from shared.profiles import ProfileSettings
 from shared.repository import Repository
 from shared.runtime import Env, Handler
+from shared.stages import ProfileStage, RunStage, status_of
 
-from services.scorer.scoring import Candidate, Profile, select
+from services.scorer.scoring import Candidate, Profile, Scored, Term, score_profiles
 
 log = logging.getLogger(__name__)
 
 
-def profile_from(config: BotConfig) -> Profile:
-    return Profile(name=DEFAULT_PROFILE, keywords=config.keywords, exclude_keywords=config.exclude_keywords,
-                   max_papers=config.max_papers, days_back=config.days_back,
-                   deduplicate=config.enable_deduplication)
+def scoring_profile(settings: ProfileSettings) -> Profile:
+    return Profile(
+        name=settings.name, keywords=tuple(Term(t.term, t.weight) for t in settings.terms()),
+        exclude_keywords=tuple(settings.exclude_keywords), categories=tuple(settings.categories),
+        max_papers=settings.max_papers, days_back=settings.days_back, min_score=settings.min_score,
+        deduplicate=settings.enable_deduplication, mode=settings.scoring_mode,
+        announce_types=tuple(settings.announce_types),
+        authors_boost=tuple(Term(a.name, a.weight) for a in settings.authors_boost()),
+        authors_block=tuple(settings.authors.block), title_weight=settings.title_weight,
+        abstract_weight=settings.abstract_weight)
+
+
+def score_row(run_id: str, profile: str, rank: int, scored: Scored, near_miss: bool) -> Score:
+    return Score(run_id=run_id, profile=profile, arxiv_id=scored.candidate.arxiv_id, score=scored.score, rank=rank,
+                 near_miss=near_miss, shown_category=scored.candidate.feed_category,
+                 hits=[{"term": h.term, "where": h.where, "points": h.points} for h in scored.hits])
+
+
+def score_rows(run_id: str, profile: str, selected: list[Scored], near_misses: list[Scored]) -> list[Score]:
+    """Selected papers ranked 1..N, then the near misses; without deduplication a paper listed in two feeds
+    can be picked twice, and is stored once (its first, best-ranked place)."""
+    rows: dict[str, Score] = {}
+    for near_miss, group in ((False, selected), (True, near_misses)):
+        for scored in group:
+            if scored.candidate.arxiv_id not in rows:
+                rows[scored.candidate.arxiv_id] = score_row(run_id, profile, len(rows) + 1, scored, near_miss)
+    return list(rows.values())
 
 
 async def on_run_fetched(message: Message, env: Env) -> None:
@@ -28,24 +53,41 @@ async def on_run_fetched(message: Message, env: Env) -> None:
         if run is None:
             log.error("run %s is not in the store; nothing to score", message.run_id)
             return
-        if run.stage != "fetched":
+        if run.stage != RunStage.FETCHED:
             return  # scored already: this is a redelivery
-        config = BotConfig.from_snapshot(run.config)
-        profile = profile_from(config)
+        stored = await repo.active_profiles()
+        settings = {p.name: ProfileSettings.model_validate(p.settings) for p in stored}
+        items = await repo.run_items(run.id)
+        papers: dict[str, Paper] = {paper.arxiv_id: paper for _, paper in items}
         candidates = [Candidate(arxiv_id=item.arxiv_id, title=paper.title, abstract=paper.abstract,
                                 announce_type=item.announce_type, feed_category=item.feed_category,
-                                announced=paper.announced)
-                      for item, paper in await repo.run_items(run.id)]
-        selected = select(candidates, profile, run.started_at.date())
-        for rank, scored in enumerate(selected, start=1):
-            repo.add(Score(run_id=run.id, profile=profile.name, arxiv_id=scored.candidate.arxiv_id,
-                           score=scored.score, rank=rank, keywords=scored.keywords,
-                           title_keywords=scored.title_keywords, shown_category=scored.candidate.feed_category))
-        ids = [s.candidate.arxiv_id for s in selected]
-        wanted = ids[:config.ai_summary.max_papers_to_summarize] if config.ai_summary.enabled else []
-        if await repo.advance(run.id, ["fetched"], "scored", selected=len(ids)):
+                                announced=paper.announced, authors=tuple(paper.authors),
+                                categories=tuple(paper.categories))
+                      for item, paper in items]
+        selections = score_profiles(candidates, [scoring_profile(s) for s in settings.values()],
+                                    run.started_at.date())
+        if not await repo.advance(run.id, [RunStage.FETCHED], RunStage.SCORED):
+            return
+        config = BotConfig.from_snapshot(run.config)
+        summarize: dict[str, None] = {}
+        for profile in stored:
+            chosen = selections[profile.name]
+            ids = list(dict.fromkeys(s.candidate.arxiv_id for s in chosen.selected))
+            wanted = ids[:settings[profile.name].ai_summary.max_papers_to_summarize] \
+                if config.ai_summary.enabled else []
+            repo.add(*score_rows(run.id, profile.name, chosen.selected, chosen.near_misses))
+            feeds = [f["status"] for f in run.feeds if f["category"] in settings[profile.name].categories]
+            repo.add(RunProfile(run_id=run.id, profile=profile.name, profile_version=profile.version,
+                                status=status_of(feeds), stage=ProfileStage.SCORED, announced=run.announced,
+                                candidates=sum(c.feed_category in settings[profile.name].categories
+                                               for c in candidates),
+                                selected=len(ids), to_summarize=wanted, scored_at=env.clock()))
             repo.emit(RunScored(run_id=run.id, profile=profile.name, selected=ids, to_summarize=wanted))
-    log.info("run %s: %d of %d candidates selected for %r", run.id, len(ids), len(candidates), profile.name)
+            summarize.update(dict.fromkeys(wanted))
+            log.info("run %s: %d selected for %r", run.id, len(ids), profile.name)
+        # Each paper once, however many profiles picked it.
+        for arxiv_id in summarize:
+            repo.emit(SummaryRequested(run_id=run.id, arxiv_id=arxiv_id, version=papers[arxiv_id].version))
 
 
 HANDLERS: dict[str, Handler] = {RunFetched.routing_key: on_run_fetched}

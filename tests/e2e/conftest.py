@@ -13,6 +13,9 @@ from tests.e2e.test_embedded import reference_config
 from tests.servers import FakeArxiv, FakeLLM
 
 
+API_TOKEN = "e2e-operator-token"
+
+
 @pytest.fixture
 def deployment(tmp_path: Path, pg_url: str, amqp_url: str, amqp_prefix: str) -> Iterator[tuple[Deployment, FakeLLM]]:
     day = shared_data("arxiv/day-2024-11-28")
@@ -20,7 +23,8 @@ def deployment(tmp_path: Path, pg_url: str, amqp_url: str, amqp_prefix: str) -> 
     with FakeArxiv(day) as arxiv, FakeLLM() as llm:
         env = child_env(DATABASE_URL=pg_url, AMQP_URL=amqp_url, AMQP_PREFIX=amqp_prefix,
                         ARXIV_RSS_BASE_URL=arxiv.base, LLM_BASE_URL=llm.url + "/v1", DASHSCOPE_API_KEY="test-key",
-                        ARXIV_BOT_CONFIG=str(config), SWEEP_INTERVAL_SECONDS="0.5")
+                        ARXIV_BOT_CONFIG=str(config), SWEEP_INTERVAL_SECONDS="0.5",
+                        API_TOKEN=API_TOKEN, FETCH_COALESCE_SECONDS="0", SUMMARY_CLAIM_SECONDS="3")
         deployment = Deployment(env, tmp_path)
         try:
             deployment.start()

@@ -86,4 +86,8 @@ def sql(url: str, query: str, *args: object) -> object:
 
 
 def truncate(url: str) -> None:
-    sql(url, "TRUNCATE papers, fetch_runs, run_items, scores, summaries, run_summaries, publications, outbox CASCADE")
+    from sqlmodel import SQLModel
+
+    from shared import models  # noqa: F401  (registers the tables)
+
+    sql(url, f"TRUNCATE {', '.join(t.name for t in SQLModel.metadata.sorted_tables)} CASCADE")

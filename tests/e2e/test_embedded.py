@@ -25,7 +25,8 @@ REFERENCE_SELECTION = [
 
 def reference_config(tmp_path: Path) -> Path:
     config = json.loads(shared_data("reference/config.json").read_text())
-    config["days_back"] = 100000  # the real day is in 2024; the window must reach it
+    config["days_back"] = 3650  # the real day is in 2024; the window must reach it
+    config["scoring_mode"] = "reference"  # the reference's exact selection, quirks included
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
     return path
@@ -81,7 +82,7 @@ def test_without_an_api_key_the_digest_goes_out_without_summaries(tmp_path: Path
 
 def test_a_weekend_keeps_the_last_digest_and_a_dead_arxiv_fails_loudly(tmp_path: Path) -> None:
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 100000,
+    config.write_text(json.dumps({"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650,
                                   "ai_summary": {"enabled": False}}))
     with FakeArxiv(feeds={"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse things")])}) as arxiv:
         env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, HTTP_RETRIES="0")

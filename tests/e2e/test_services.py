@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 import httpx
 
 from tests.e2e.cli import arxiv_bot
+from tests.e2e.conftest import API_TOKEN
 from tests.e2e.deployment import Deployment, sql, wait_until
 from tests.e2e.test_embedded import REFERENCE_SELECTION, readme_ids
 from tests.servers import FakeLLM
@@ -39,12 +40,18 @@ def test_a_fetch_flows_through_four_services_and_a_second_fetch_changes_nothing(
     assert services.metric("summarizer", 'arxiv_bot_llm_requests_total{outcome="cached"}') == 15
 
 
-def test_a_fetch_can_be_requested_over_http(deployment: tuple[Deployment, FakeLLM]) -> None:
+def test_a_fetch_can_be_requested_over_http_with_the_token_only(deployment: tuple[Deployment, FakeLLM]) -> None:
     services, _ = deployment
-    response = httpx.post(services.url("fetcher") + "/fetch")
-    assert response.status_code == 202
+    url = services.url("fetcher") + "/fetch"
+    assert httpx.post(url).status_code == 401
+    assert httpx.post(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert httpx.post(url + f"?token={API_TOKEN}").status_code == 401
+    database = services.env["DATABASE_URL"]
+    assert sql(database, "SELECT count(*) FROM fetch_runs") == 0  # none of those started anything
+    response = httpx.post(url, headers={"Authorization": f"Bearer {API_TOKEN}"})
+    assert response.status_code == 202 and response.json()["started"] is True
     run_id = response.json()["run_id"]
     wait_until(lambda: httpx.get(services.url("publisher") + "/readme").status_code == 200, 120, "the README")
     assert services.metric("fetcher", 'arxiv_bot_messages_total{outcome="ok",routing_key="fetch.requested"}') == 1
     # The request's message id names its run.
-    assert sql(services.env["DATABASE_URL"], "SELECT stage FROM fetch_runs WHERE id = $1", run_id) == "published"
+    assert sql(database, "SELECT stage FROM run_profiles WHERE run_id = $1", run_id) == "published"

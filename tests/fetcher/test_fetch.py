@@ -8,7 +8,8 @@ from sqlmodel import col, select
 from shared.config import BotConfig
 from shared.models import FetchRun, OutboxMessage, Paper, RunItem
 from shared.runtime import Env
-from services.fetcher.fetch import fetch_run
+from services.fetcher.fetch import fetch_now, fetch_run
+from services.fetcher.trigger import request_fetch
 from tests.feeds import EMPTY, ERROR, Item, feed
 from tests.servers import FakeArxiv
 
@@ -22,6 +23,12 @@ def use(env: Env, arxiv: FakeArxiv) -> Env:
     return env
 
 
+async def fetch(env: Env, cfg: BotConfig) -> FetchRun:
+    run, started = await fetch_now(env, cfg, "test")
+    assert started
+    return run
+
+
 async def outbox(env: Env) -> list[tuple[str, dict]]:
     async with env.sessions() as session:
         rows = await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))
@@ -33,7 +40,7 @@ async def test_a_paper_in_several_feeds_is_stored_once_and_seen_in_fetch_order(s
     feeds = {"cs.AI": feed("cs.AI", [Item("2411.00001", "Only AI", categories=["cs.AI"]), shared]),
              "cs.LG": feed("cs.LG", [shared, Item("2411.00003", "Only LG")])}
     with FakeArxiv(feeds=feeds) as arxiv:
-        run = await fetch_run(use(store_env, arxiv), config("cs.AI", "cs.LG"))
+        run = await fetch(use(store_env, arxiv), config("cs.AI", "cs.LG"))
     assert (run.status, run.items, run.new, run.changed) == ("ok", 3, 3, 0)
     async with store_env.sessions() as session:
         papers = list(await session.exec(select(Paper)))
@@ -44,33 +51,31 @@ async def test_a_paper_in_several_feeds_is_stored_once_and_seen_in_fetch_order(s
     shared_paper = next(p for p in papers if p.arxiv_id == "2411.00002")
     assert shared_paper.primary_category == "cs.LG" and shared_paper.authors == ["Ada Lovelace", "Alan Turing"]
     messages = await outbox(store_env)
-    assert [key for key, _ in messages] == ["paper.fetched"] * 3 + ["run.fetched"]
+    # Only what something consumes: one message for the run, none per paper.
+    assert [key for key, _ in messages] == ["run.fetched"]
     assert messages[-1][1]["run_id"] == run.id and messages[-1][1]["new"] == 3
 
 
 async def test_fetching_again_changes_nothing_and_a_new_version_is_a_change(store_env: Env) -> None:
     first = {"cs.AI": feed("cs.AI", [Item("2411.00001", "A"), Item("2411.00002", "B")])}
     with FakeArxiv(feeds=first) as arxiv:
-        await fetch_run(use(store_env, arxiv), config("cs.AI"))
-        again = await fetch_run(store_env, config("cs.AI"))
+        await fetch(use(store_env, arxiv), config("cs.AI"))
+        again = await fetch(store_env, config("cs.AI"))
         arxiv.feeds["cs.AI"] = feed("cs.AI", [Item("2411.00001", "A"), Item("2411.00002", "B v2", version=2)])
-        revised = await fetch_run(store_env, config("cs.AI"))
+        revised = await fetch(store_env, config("cs.AI"))
     assert (again.new, again.changed, again.unchanged) == (0, 0, 2)
     assert (revised.new, revised.changed, revised.unchanged) == (0, 1, 1)
     async with store_env.sessions() as session:
         paper = await session.get(Paper, "2411.00002")
         count = len(list(await session.exec(select(Paper))))
     assert (paper.version, paper.title, count) == (2, "B v2", 2)
-    fetched = [body for key, body in await outbox(store_env) if key == "paper.fetched"]
-    assert [(b["arxiv_id"], b["change"]) for b in fetched] == [
-        ("2411.00001", "new"), ("2411.00002", "new"), ("2411.00002", "changed")]
 
 
 async def test_an_older_version_seen_late_does_not_overwrite_a_newer_one(store_env: Env) -> None:
     with FakeArxiv(feeds={"cs.AI": feed("cs.AI", [Item("2411.00001", "New title", version=3)])}) as arxiv:
-        await fetch_run(use(store_env, arxiv), config("cs.AI"))
+        await fetch(use(store_env, arxiv), config("cs.AI"))
         arxiv.feeds["cs.AI"] = feed("cs.AI", [Item("2411.00001", "Old title", version=2)])
-        late = await fetch_run(store_env, config("cs.AI"))
+        late = await fetch(store_env, config("cs.AI"))
     async with store_env.sessions() as session:
         paper = await session.get(Paper, "2411.00001")
     assert (late.changed, paper.version, paper.title) == (0, 3, "New title")
@@ -78,7 +83,7 @@ async def test_an_older_version_seen_late_does_not_overwrite_a_newer_one(store_e
 
 async def test_an_empty_day_is_a_normal_run_with_zero_papers(store_env: Env) -> None:
     with FakeArxiv(feeds={"cs.AI": EMPTY, "cs.LG": feed("cs.LG", [])}) as arxiv:
-        run = await fetch_run(use(store_env, arxiv), config("cs.AI", "cs.LG"))
+        run = await fetch(use(store_env, arxiv), config("cs.AI", "cs.LG"))
     assert (run.status, run.items) == ("empty", 0)
     assert [f["status"] for f in run.feeds] == ["empty", "empty"]
     assert [key for key, _ in await outbox(store_env)] == ["run.fetched"]
@@ -87,7 +92,7 @@ async def test_an_empty_day_is_a_normal_run_with_zero_papers(store_env: Env) -> 
 async def test_one_broken_feed_loses_nothing_from_the_others(store_env: Env) -> None:
     feeds = {"cs.AI": ERROR, "cs.CL": b"<rss><channel><item>", "cs.LG": feed("cs.LG", [Item("2411.00003", "C")])}
     with FakeArxiv(feeds=feeds) as arxiv:
-        run = await fetch_run(use(store_env, arxiv), config("cs.AI", "cs.CL", "cs.DC", "cs.LG"))
+        run = await fetch(use(store_env, arxiv), config("cs.AI", "cs.CL", "cs.DC", "cs.LG"))
     statuses = {f["category"]: (f["status"], f["error"] or "") for f in run.feeds}
     assert run.status == "partial" and run.items == 1
     assert "Feed error" in statuses["cs.AI"][1]
@@ -98,7 +103,7 @@ async def test_one_broken_feed_loses_nothing_from_the_others(store_env: Env) -> 
 
 async def test_every_feed_failing_is_an_error_run(store_env: Env) -> None:
     with FakeArxiv(feeds={}) as arxiv:
-        run = await fetch_run(use(store_env, arxiv), config("cs.AI"))
+        run = await fetch(use(store_env, arxiv), config("cs.AI"))
     assert run.status == "error"
     async with store_env.sessions() as session:
         stored = await session.get(FetchRun, run.id)
@@ -106,9 +111,10 @@ async def test_every_feed_failing_is_an_error_run(store_env: Env) -> None:
 
 
 async def test_a_redelivered_fetch_request_does_not_fetch_twice(store_env: Env) -> None:
+    requested, _ = await request_fetch(store_env, config("cs.AI"), "test")
     with FakeArxiv(feeds={"cs.AI": feed("cs.AI", [Item("2411.00001", "A")])}) as arxiv:
-        first = await fetch_run(use(store_env, arxiv), config("cs.AI"), run_id="a" * 32)
-        second = await fetch_run(store_env, config("cs.AI"), run_id="a" * 32)
+        first = await fetch_run(use(store_env, arxiv), requested.id)
+        second = await fetch_run(store_env, requested.id)
         assert arxiv.requests == ["cs.AI"]
     assert first.id == second.id
     async with store_env.sessions() as session:
@@ -118,5 +124,6 @@ async def test_a_redelivered_fetch_request_does_not_fetch_twice(store_env: Env) 
 async def test_the_run_keeps_the_config_it_was_fetched_with(store_env: Env) -> None:
     cfg = BotConfig(categories=["cs.AI"], keywords=["graph"], max_papers=5)
     with FakeArxiv(feeds={"cs.AI": EMPTY}) as arxiv:
-        run = await fetch_run(use(store_env, arxiv), cfg)
+        run = await fetch(use(store_env, arxiv), cfg)
     assert BotConfig.from_snapshot(run.config) == cfg
+    assert run.reason == "test"

@@ -28,7 +28,7 @@ async def client(pg_env, amqp_prefix: str, amqp_url: str) -> AsyncIterator[httpx
 
 
 async def publish_one(env) -> None:  # noqa: ANN001
-    cfg = BotConfig(categories=["cs.AI", "cs.LG"], keywords=["Sparse"], days_back=100000)
+    cfg = BotConfig(categories=["cs.AI", "cs.LG"], keywords=["Sparse"], days_back=3650, min_score=0)
     cfg.ai_summary.enabled = False
     items = [Item("2411.00001", "Sparse <b>attention</b> & more", categories=["cs.AI"])]
     await on_run_scored(await scored_run(env, cfg, {"cs.AI": feed("cs.AI", items), "cs.LG": feed("cs.LG", [])}), env)

@@ -6,14 +6,14 @@ from datetime import timedelta
 from sqlmodel import select
 
 from shared.config import BotConfig
-from shared.messages import RunSummarized
-from shared.models import FetchRun, Publication
+from shared.messages import PaperSummarized
+from shared.models import Publication, RunProfile
 from shared.runtime import Env
-from services.publisher.publish import FEED, README, category_feed, publish_run
-from services.publisher.worker import on_run_scored, on_run_summarized, publish_overdue
-from services.summarizer.worker import on_run_scored as summarize
+from services.publisher.publish import FEED, README, category_feed, publish_profile
+from services.publisher.worker import on_paper_summarized, on_run_scored, publish_overdue
+from services.summarizer.worker import on_summary_requested
 from tests.feeds import EMPTY, Item, feed
-from tests.pipeline import emitted, scored_run
+from tests.pipeline import emitted, scored_run, summarize_run
 from tests.servers import FakeLLM
 
 ITEMS = [Item("2411.00001", "Sparse attention", "Sparse.", categories=["cs.AI", "cs.LG"]),
@@ -21,7 +21,7 @@ ITEMS = [Item("2411.00001", "Sparse attention", "Sparse.", categories=["cs.AI", 
 
 
 def config(summaries: bool = False) -> BotConfig:
-    cfg = BotConfig(categories=["cs.AI", "cs.DC"], keywords=["Sparse", "Fast"], days_back=100000)
+    cfg = BotConfig(categories=["cs.AI", "cs.DC"], keywords=["Sparse", "Fast"], days_back=3650, min_score=0)
     cfg.ai_summary.enabled = summaries
     cfg.ai_summary.api_key_env = "ARXIV_BOT_TEST_KEY"
     return cfg
@@ -32,9 +32,9 @@ async def publications(env: Env) -> list[Publication]:
         return list(await session.exec(select(Publication).order_by(Publication.id)))
 
 
-async def stage(env: Env, run_id: str) -> str:
+async def stage(env: Env, run_id: str, profile: str = "default") -> str:
     async with env.sessions() as session:
-        return (await session.get(FetchRun, run_id)).stage
+        return (await session.get(RunProfile, (run_id, profile))).stage
 
 
 async def test_a_run_without_summaries_publishes_readme_and_feeds_at_once(store_env: Env) -> None:
@@ -81,9 +81,16 @@ async def test_it_waits_for_summaries_then_publishes_them(store_env: Env, monkey
         scored = await scored_run(store_env, cfg, {"cs.AI": feed("cs.AI", ITEMS)})
         await on_run_scored(scored, store_env)
         assert await publications(store_env) == []  # summaries are still to come
-        await summarize(scored, store_env)
-    (summarized,) = await emitted(store_env, "run.summarized")
-    await on_run_summarized(summarized, store_env)
+        first, _ = await emitted(store_env, "summary.requested", scored.run_id)
+        await on_summary_requested(first, store_env)
+        (one,) = await emitted(store_env, "paper.summarized")
+        await on_paper_summarized(one, store_env)
+        assert await publications(store_env) == []  # one of two is not enough
+        await summarize_run(store_env, scored.run_id)
+    _, two = await emitted(store_env, "paper.summarized")
+    await on_paper_summarized(two, store_env)
+    await on_paper_summarized(two, store_env)  # redelivered
+    assert len(await publications(store_env)) == 4
     readme = (await publications(store_env))[0].content
     assert readme.count("<details>") == 2 and "Summary: Title: Sparse attention" in readme
 
@@ -100,10 +107,11 @@ async def test_past_the_deadline_it_publishes_without_the_missing_summaries(stor
     assert await stage(store_env, scored.run_id) == "published"
     assert "<details>" not in (await publications(store_env))[0].content
     # The summarizer finishing late changes nothing already published.
-    await on_run_summarized(RunSummarized(run_id=scored.run_id, done=0, failed=0, disabled=2), store_env)
+    await on_paper_summarized(PaperSummarized(run_id=scored.run_id, arxiv_id="2411.00001", status="disabled"),
+                              store_env)
     assert len(await publications(store_env)) == 4
 
 
 async def test_publishing_an_unknown_or_unscored_run_does_nothing(store_env: Env) -> None:
-    assert await publish_run(store_env, "0" * 32) is False
+    assert await publish_profile(store_env, "0" * 32, "default", force=True) is False
     assert await publications(store_env) == []

@@ -7,26 +7,16 @@ from sqlmodel import col, select
 
 from shared.config import BotConfig
 from shared.messages import RunFetched
-from shared.models import FetchRun, OutboxMessage, Score
+from shared.models import FetchRun, OutboxMessage, RunProfile, Score
 from shared.runtime import Env
-from services.fetcher.fetch import fetch_run
 from services.scorer.worker import on_run_fetched
 from tests.feeds import Item, feed
-from tests.servers import FakeArxiv
-
-
-async def fetched(env: Env, cfg: BotConfig, feeds: dict[str, bytes]) -> FetchRun:
-    with FakeArxiv(feeds=feeds) as arxiv:
-        env.settings.arxiv_rss_base_url = arxiv.base
-        return await fetch_run(env, cfg)
-
-
-def announced(run: FetchRun) -> RunFetched:
-    return RunFetched(run_id=run.id, status=run.status, items=run.items, new=run.new, changed=run.changed)
+from tests.pipeline import announced, fetched_run as fetched
 
 
 async def test_scores_rank_and_reasons_are_stored_and_the_selection_is_emitted(store_env: Env) -> None:
-    cfg = BotConfig(categories=["cs.AI"], keywords=["Sparse", "Attention"], max_papers=2, days_back=100000)
+    cfg = BotConfig(categories=["cs.AI"], keywords=["Sparse", "Attention"], max_papers=2, days_back=3650,
+                    min_score=0, scoring_mode="reference")
     cfg.ai_summary.max_papers_to_summarize = 1
     items = [Item("2411.00001", "Dense models", "Sparse attention."), Item("2411.00002", "Sparse Attention",
              "Sparse attention for all."), Item("2411.00003", "Nothing here"), Item("2411.00004", "A survey",
@@ -36,18 +26,27 @@ async def test_scores_rank_and_reasons_are_stored_and_the_selection_is_emitted(s
     async with store_env.sessions() as session:
         scores = list(await session.exec(select(Score).order_by(col(Score.rank))))
         stored = await session.get(FetchRun, run.id)
+        profile = await session.get(RunProfile, (run.id, "default"))
         scored = [json.loads(m.body) for m in await session.exec(
             select(OutboxMessage).where(OutboxMessage.routing_key == "run.scored"))]
-    assert [(s.arxiv_id, s.score, s.rank) for s in scores] == [("2411.00002", 3.0, 1), ("2411.00001", 2.0, 2)]
-    assert scores[0].keywords == ["Sparse", "Attention"] and scores[0].title_keywords == ["Sparse", "Attention"]
+        requested = [json.loads(m.body) for m in await session.exec(
+            select(OutboxMessage).where(OutboxMessage.routing_key == "summary.requested"))]
+    # The third paper has no keyword and the fourth is a survey (excluded by default).
+    assert [(s.arxiv_id, s.score, s.rank, s.near_miss) for s in scores] == [
+        ("2411.00002", 3.0, 1, False), ("2411.00001", 2.0, 2, False)]
+    assert scores[0].hits == [{"term": "Sparse", "where": "title", "points": 1.5},
+                              {"term": "Attention", "where": "title", "points": 1.5}]
     assert scores[0].shown_category == "cs.AI"
-    assert (stored.stage, stored.selected) == ("scored", 2)
+    assert stored.stage == "scored"
+    assert (profile.stage, profile.selected, profile.to_summarize, profile.status) == (
+        "scored", 2, ["2411.00002"], "ok")
+    assert [(r["arxiv_id"], r["version"]) for r in requested] == [("2411.00002", 1)]
     assert len(scored) == 1
     assert scored[0]["selected"] == ["2411.00002", "2411.00001"] and scored[0]["to_summarize"] == ["2411.00002"]
 
 
 async def test_a_redelivered_run_fetched_scores_nothing_twice(store_env: Env) -> None:
-    cfg = BotConfig(categories=["cs.AI"], keywords=["Sparse"], days_back=100000)
+    cfg = BotConfig(categories=["cs.AI"], keywords=["Sparse"], days_back=3650, min_score=0)
     run = await fetched(store_env, cfg, {"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse")])})
     await on_run_fetched(announced(run), store_env)
     await on_run_fetched(announced(run), store_env)
@@ -58,7 +57,7 @@ async def test_a_redelivered_run_fetched_scores_nothing_twice(store_env: Env) ->
 
 
 async def test_disabled_summaries_ask_for_none(store_env: Env) -> None:
-    cfg = BotConfig(categories=["cs.AI"], keywords=["Sparse"], days_back=100000)
+    cfg = BotConfig(categories=["cs.AI"], keywords=["Sparse"], days_back=3650, min_score=0)
     cfg.ai_summary.enabled = False
     run = await fetched(store_env, cfg, {"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse")])})
     await on_run_fetched(announced(run), store_env)
@@ -71,3 +70,24 @@ async def test_disabled_summaries_ask_for_none(store_env: Env) -> None:
 async def test_an_unknown_run_is_logged_and_skipped(store_env: Env, caplog) -> None:  # noqa: ANN001
     await on_run_fetched(RunFetched(run_id="f" * 32, status="ok", items=0, new=0, changed=0), store_env)
     assert "not in the store" in caplog.text
+
+
+async def test_each_profile_gets_its_selection_and_a_paper_both_pick_is_summarized_once(store_env: Env) -> None:
+    cfg = BotConfig.model_validate({
+        "categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650, "min_score": 0,
+        "profiles": {"kernels": {"categories": ["cs.DC", "cs.AI"], "keywords": ["Kernel", "Sparse"],
+                                 "ai_summary": {"max_papers_to_summarize": 2}}}})
+    feeds = {"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse kernels", categories=["cs.AI"])]),
+             "cs.DC": feed("cs.DC", [Item("2411.00002", "GPU kernel tuning", categories=["cs.DC"])])}
+    run = await fetched(store_env, cfg, feeds)
+    await on_run_fetched(announced(run), store_env)
+    async with store_env.sessions() as session:
+        profiles = {p.profile: p for p in await session.exec(select(RunProfile))}
+        scored = {json.loads(m.body)["profile"]: json.loads(m.body) for m in await session.exec(
+            select(OutboxMessage).where(OutboxMessage.routing_key == "run.scored"))}
+        requested = [json.loads(m.body)["arxiv_id"] for m in await session.exec(
+            select(OutboxMessage).where(OutboxMessage.routing_key == "summary.requested"))]
+    assert scored["default"]["selected"] == ["2411.00001"]
+    assert scored["kernels"]["selected"] == ["2411.00001", "2411.00002"]  # 3.0 (two terms), then 1.5
+    assert sorted(requested) == ["2411.00001", "2411.00002"]  # 2411.00001 once, though both picked it
+    assert profiles["default"].candidates == 1 and profiles["kernels"].candidates == 2

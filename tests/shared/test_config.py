@@ -31,9 +31,12 @@ def test_reference_config_loads_unchanged(caplog):
     with caplog.at_level(logging.WARNING, logger=LOGGER):
         config = load_config(path)
     snapshot = config.snapshot()
-    # Every value of the file, known key or not, is there as written.
+    # Every value of the file, known key or not, is there as written (beside our own defaults for new keys).
     for key, value in raw.items():
-        assert snapshot[key] == value, key
+        if isinstance(value, dict):
+            assert {k: snapshot[key][k] for k in value} == value, key
+        else:
+            assert snapshot[key] == value, key
     assert config.model_extra == {k: raw[k] for k in ("deduplication_methods", "fetch_ratings", "display_limit")}
     # Those three are the reference's own keys: kept quietly, not warned about every run.
     assert warnings_of(caplog) == []
@@ -231,3 +234,79 @@ def test_digest_is_stable_and_follows_the_content():
     changed_prompt = parse_config(base)
     changed_prompt.prompt = "other"
     assert digest != changed_prompt.digest()
+
+
+# --- bounds: one absurd value is a clear error, not an overflow hours later ---------------------------------
+
+@pytest.mark.parametrize("data, key", [
+    ({"days_back": 1_000_000}, "days_back"),
+    ({"max_papers": 10**9}, "max_papers"),
+    ({"min_score": float("inf")}, "min_score"),
+    ({"keywords": ["x" * 101]}, "keywords.0"),
+    ({"keywords": [{"term": "moe", "weight": 1e9}]}, "keywords.0.weight"),
+    ({"keywords": [{"term": "moe", "colour": 1}]}, "keywords.0.colour"),
+    ({"categories": ["cs.AI\n"]}, "categories"),
+    ({"ai_summary": {"max_papers_to_summarize": 10_000}}, "ai_summary.max_papers_to_summarize"),
+    ({"ai_summary": {"language": "en; rm -rf"}}, "ai_summary.language"),
+    ({"scoring_mode": "magic"}, "scoring_mode"),
+    ({"announce_types": ["new", "deleted"]}, "announce_types.1"),
+    ({"profiles": {"Bad Name": {}}}, "profiles.Bad Name"),
+    ({"profiles": {"lab": {"days_back": -1}}}, "profiles.lab.days_back"),
+    ({"profiles": {"lab": {"keywords": "LLM"}}}, "profiles.lab.keywords"),
+    ({"profiles": {"lab": []}}, "profiles.lab"),
+    ({"webhooks": [{"url": "https://x.example", "format": "teams"}]}, "webhooks.0.format"),
+])
+def test_absurd_values_are_config_errors_naming_the_key(data, key):
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, "my.json")
+    assert f"'{key}'" in str(info.value)
+
+
+def test_weighted_keywords_and_phrases_sit_beside_plain_ones():
+    config = parse_config({"keywords": ["LLM", {"term": "mixture of experts", "weight": 2}]})
+    settings = config.profile_settings()["default"]
+    assert [(t.term, t.weight) for t in settings.terms()] == [("LLM", 1.0), ("mixture of experts", 2.0)]
+    assert config.snapshot()["keywords"] == ["LLM", {"term": "mixture of experts", "weight": 2.0}]
+
+
+def test_the_top_level_is_the_default_profile_and_profiles_inherit_what_they_leave_out():
+    config = parse_config({"categories": ["cs.AI", "cs.LG"], "keywords": ["LLM"], "max_papers": 10,
+                           "ai_summary": {"max_papers_to_summarize": 4},
+                           "profiles": {"lab": {"categories": ["cs.DC"], "scoring_mode": "reference",
+                                                "ai_summary": {"max_papers_to_summarize": 2}},
+                                        "group-2": {"keywords": ["graph"]}}})
+    profiles = config.profile_settings()
+    assert list(profiles) == ["default", "lab", "group-2"]
+    assert (profiles["default"].categories, profiles["default"].scoring_mode) == (["cs.AI", "cs.LG"], "words")
+    assert profiles["lab"].categories == ["cs.DC"] and profiles["lab"].keywords == ["LLM"]
+    assert profiles["lab"].max_papers == 10 and profiles["lab"].scoring_mode == "reference"
+    assert profiles["lab"].ai_summary.max_papers_to_summarize == 2
+    assert profiles["group-2"].ai_summary.max_papers_to_summarize == 4
+    assert profiles["group-2"].categories == ["cs.AI", "cs.LG"] and profiles["group-2"].keywords == ["graph"]
+
+
+def test_unknown_keys_in_a_profile_are_warned_about(caplog):
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        parse_config({"profiles": {"lab": {"colour": "red"}}})
+    assert any("'profiles.lab.colour'" in m for m in warnings_of(caplog))
+
+
+@pytest.mark.parametrize("prompt_file", ["../outside.txt", "/etc/passwd", "/proc/self/environ", "link.txt"])
+def test_a_prompt_file_outside_the_config_folder_is_refused(tmp_path, prompt_file):
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    (tmp_path / "outside.txt").write_text("secret", encoding="utf-8")
+    (folder / "link.txt").symlink_to(tmp_path / "outside.txt")
+    path = write_config(folder, {"ai_summary": {"prompt_file": prompt_file}})
+    with pytest.raises(ConfigError, match="'ai_summary.prompt_file'.*outside"):
+        load_config(path)
+
+
+def test_a_prompt_file_in_a_subfolder_is_fine_and_a_huge_one_is_refused(tmp_path):
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "zh.txt").write_text("用中文总结。", encoding="utf-8")
+    config = load_config(write_config(tmp_path, {"ai_summary": {"prompt_file": "prompts/zh.txt"}}))
+    assert config.prompt == "用中文总结。"
+    (tmp_path / "big.txt").write_text("x" * 100_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="larger than"):
+        load_config(write_config(tmp_path, {"ai_summary": {"prompt_file": "big.txt"}}))

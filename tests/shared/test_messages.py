@@ -5,7 +5,8 @@ import pytest
 from pydantic import ValidationError
 
 from shared.messages import MESSAGE_TYPES, RunFetched, UnknownMessage, decode
-from shared.topology import BINDINGS, Topology, consumers_of
+from arxiv_bot.embedded import HANDLERS, handlers_for
+from shared.topology import SERVICES, Topology
 
 
 def test_every_message_round_trips_through_its_routing_key() -> None:
@@ -28,9 +29,13 @@ def test_an_unknown_routing_key_or_a_bad_status_is_an_error() -> None:
         decode("run.fetched", b'{"run_id": "r", "status": "weird", "items": 0, "new": 0, "changed": 0}')
 
 
-def test_every_bound_routing_key_has_a_message_type_and_names_are_prefixed() -> None:
-    assert {key for keys in BINDINGS.values() for key in keys} <= set(MESSAGE_TYPES)
-    assert consumers_of("run.scored") == ["summarizer", "publisher"]
+def test_every_handled_routing_key_has_a_message_type_and_names_are_prefixed() -> None:
+    assert set(HANDLERS) == set(SERVICES)
+    assert {key for handlers in HANDLERS.values() for key in handlers} <= set(MESSAGE_TYPES)
+    # Bindings are derived from the handler tables: run.scored reaches the publisher only, each
+    # summary request the summarizer only.
+    assert handlers_for("run.scored") == [HANDLERS["publisher"]["run.scored"]]
+    assert handlers_for("summary.requested") == [HANDLERS["summarizer"]["summary.requested"]]
     topology = Topology("blue")
     assert topology.queue("scorer") == "blue.scorer" and topology.parking_queue("scorer") == "blue.scorer.parked"
     assert topology.exchange.startswith("blue.")

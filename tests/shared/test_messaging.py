@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from shared.messages import Message, RunFetched, RunScored
+from arxiv_bot.embedded import HANDLERS
 from shared.messaging import Broker
 from shared.models import OutboxMessage
 from shared.repository import Repository
@@ -42,14 +43,14 @@ async def test_a_published_message_waits_durably_in_each_bound_queue(amqp_url: s
     await broker.connect()
     try:
         for service in ("summarizer", "publisher", "scorer"):
-            await broker.declare(service)
+            await broker.declare(service, HANDLERS[service])
         message = scored()
         await broker.publish(message.routing_key, message.encode(), message.message_id)
     finally:
         await broker.close()
     topology = Topology(amqp_prefix)
-    # run.scored is bound to the summarizer and the publisher, not to the scorer.
-    assert await queue_depth(amqp_url, topology.queue("summarizer")) == 1
+    # run.scored is bound to the publisher only: the summarizer takes per-paper summary requests.
+    assert await queue_depth(amqp_url, topology.queue("summarizer")) == 0
     assert await queue_depth(amqp_url, topology.queue("publisher")) == 1
     assert await queue_depth(amqp_url, topology.queue("scorer")) == 0
 
@@ -73,7 +74,7 @@ async def runtime(pg_env: Env, amqp_url: str, amqp_prefix: str):  # noqa: ANN201
     await rt.start()
     publisher = Broker(amqp_url, Topology(amqp_prefix))
     await publisher.connect()
-    await publisher.declare("publisher")  # so relayed run.scored messages have somewhere to wait
+    await publisher.declare("publisher", HANDLERS["publisher"])  # so relayed run.scored messages have somewhere to wait
     rt.sender = publisher  # type: ignore[attr-defined]
     try:
         yield rt
@@ -143,7 +144,7 @@ async def test_unsent_outbox_rows_are_relayed_once_even_by_two_relays(pg_env: En
                                                                                            consume=False)
     broker = Broker(amqp_url, Topology(amqp_prefix))
     await broker.connect()
-    await broker.declare("publisher")
+    await broker.declare("publisher", HANDLERS["publisher"])
     await broker.close()
     # start() relays what is pending: two runtimes starting together must not send a row twice.
     await asyncio.gather(first.start(), second.start())

@@ -4,25 +4,28 @@ from __future__ import annotations
 from sqlmodel import select
 
 from shared.config import BotConfig
-from shared.models import FetchRun, RunSummary, Summary
+from shared.models import RunSummary, Summary
 from shared.runtime import Env
 from services.summarizer.summarize import prompt_hash
-from services.summarizer.worker import on_run_scored
 from tests.feeds import Item, feed
-from tests.pipeline import emitted, scored_run
+from tests.pipeline import emitted, scored_run, summarize_run
 from tests.servers import FakeLLM
 
 ITEMS = [Item(f"2411.{n:05d}", f"Sparse paper {n}", f"Sparse abstract {n}.") for n in range(1, 7)]
 
 
 def cfg(llm: FakeLLM, workers: int = 2, wanted: int = 5) -> BotConfig:
-    config = BotConfig(categories=["cs.AI"], keywords=["Sparse"], days_back=100000)
+    config = BotConfig(categories=["cs.AI"], keywords=["Sparse"], days_back=3650, min_score=0)
     config.ai_summary.base_url = llm.url + "/v1"
     config.ai_summary.api_key_env = "ARXIV_BOT_TEST_KEY"
     config.ai_summary.max_workers = workers
     config.ai_summary.max_papers_to_summarize = wanted
     config.ai_summary.model = "test-model"
     return config
+
+
+async def on_run_scored(scored, env: Env) -> None:  # noqa: ANN001
+    await summarize_run(env, scored.run_id)
 
 
 async def outcomes(env: Env, run_id: str) -> dict[str, str]:
@@ -44,12 +47,11 @@ async def test_each_wanted_paper_is_summarized_once_within_max_workers(store_env
     assert set((await outcomes(store_env, scored.run_id)).values()) == {"done"}
     async with store_env.sessions() as session:
         summaries = list(await session.exec(select(Summary)))
-        run = await session.get(FetchRun, scored.run_id)
     assert len(summaries) == 5 and all(s.text.startswith("Summary: Title: Sparse paper") for s in summaries)
     assert all(s.prompt_hash == prompt_hash(cfg(llm).prompt) and s.prompt_tokens > 0 for s in summaries)
-    assert run.stage == "summarized"
-    (done,) = await emitted(store_env, "run.summarized")
-    assert (done.done, done.failed, done.disabled) == (5, 0, 0)
+    done = await emitted(store_env, "paper.summarized")
+    assert sorted(m.arxiv_id for m in done) == [f"2411.{n:05d}" for n in range(1, 6)]
+    assert {m.status for m in done} == {"done"}
 
 
 async def test_a_later_run_and_a_redelivery_ask_the_model_nothing(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
@@ -62,7 +64,7 @@ async def test_a_later_run_and_a_redelivery_ask_the_model_nothing(store_env: Env
         await on_run_scored(second, store_env)
     assert len(llm.requests) == 5
     assert set((await outcomes(store_env, second.run_id)).values()) == {"done"}
-    assert len(await emitted(store_env, "run.summarized")) == 2
+    assert len(await emitted(store_env, "paper.summarized")) == 10  # 5 per run; the redelivery emitted nothing
 
 
 async def test_a_new_version_or_prompt_is_summarized_again(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
@@ -111,8 +113,7 @@ async def test_without_a_key_summaries_are_disabled_and_nothing_is_asked(store_e
         await on_run_scored(scored, store_env)
     assert llm.requests == []
     assert list((await outcomes(store_env, scored.run_id)).values()) == ["disabled"] * 3
-    (done,) = await emitted(store_env, "run.summarized")
-    assert done.disabled == 3
+    assert [m.status for m in await emitted(store_env, "paper.summarized")] == ["disabled"] * 3
 
 
 async def test_a_wrong_key_fails_each_paper_but_completes_the_run(store_env: Env, monkeypatch) -> None:  # noqa: ANN001

@@ -1,0 +1,15 @@
+"""The paper store: SQLModel tables shared by every service, one module per area.
+
+Keys are natural wherever possible (arXiv id, (run, profile, paper), (paper, version, model, prompt)) so a
+redelivered message finds its effect already there instead of writing it twice.
+"""
+from shared.models.base import utcnow
+from shared.models.outbox import Lock, OutboxMessage
+from shared.models.papers import Paper
+from shared.models.profiles import Profile, ProfileVersion
+from shared.models.publications import Publication
+from shared.models.runs import FetchRun, RunItem, RunProfile, Score
+from shared.models.summaries import RunSummary, Summary, SummaryClaim
+
+__all__ = ["FetchRun", "Lock", "OutboxMessage", "Paper", "Profile", "ProfileVersion", "Publication", "RunItem",
+           "RunProfile", "RunSummary", "Score", "Summary", "SummaryClaim", "utcnow"]

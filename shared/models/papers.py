@@ -1,0 +1,28 @@
+"""Papers: one row per arXiv id, holding its latest version."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+from shared.models.base import timestamp
+
+
+class Paper(SQLModel, table=True):
+    __tablename__ = "papers"
+
+    arxiv_id: str = Field(primary_key=True, max_length=64)  # without version: 2411.17705, hep-th/9901001
+    version: int
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    abstract: str = Field(sa_column=Column(Text, nullable=False))
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    primary_category: str = Field(max_length=64)
+    announce_type: str = Field(max_length=32)
+    announced: date | None = None
+    abs_url: str
+    pdf_url: str
+    content_hash: str = Field(max_length=64)
+    first_seen_at: datetime = Field(sa_column=timestamp())
+    updated_at: datetime = Field(sa_column=timestamp())

@@ -1,0 +1,25 @@
+"""The one place that speaks SQL. Services get a Repository bound to a session (one transaction).
+
+It is assembled from one mixin per area so each stays small; they all share `self.session`.
+"""
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.repository.outbox import OutboxQueries
+from shared.repository.papers import PaperQueries
+from shared.repository.profiles import ProfileQueries
+from shared.repository.publications import PublicationQueries
+from shared.repository.runs import RunQueries
+from shared.repository.summaries import SummaryQueries
+
+
+class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, OutboxQueries):
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    def add(self, *rows: object) -> None:
+        self.session.add_all(rows)
+
+
+__all__ = ["Repository"]

@@ -1,0 +1,69 @@
+"""Fetch runs, each profile's view of a run, and the scores behind its selection."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from shared.models import FetchRun, Paper, RunProfile, Score
+from shared.repository.base import Queries
+from shared.stages import ProfileStage
+
+
+class RunQueries(Queries):
+    async def get_run(self, run_id: str) -> FetchRun | None:
+        return await self.session.get(FetchRun, run_id)
+
+    async def newest_run(self) -> FetchRun | None:
+        rows = await self.session.exec(select(FetchRun).order_by(col(FetchRun.started_at).desc()).limit(1))
+        return rows.first()
+
+    async def latest_runs(self, limit: int = 20) -> list[FetchRun]:
+        rows = await self.session.exec(select(FetchRun).order_by(col(FetchRun.started_at).desc()).limit(limit))
+        return list(rows)
+
+    async def advance(self, run_id: str, from_stages: Sequence[str], to_stage: str, **values: object) -> bool:
+        """Move a run forward only from an expected stage: a redelivered message finds nothing to move."""
+        result = await self.session.exec(
+            update(FetchRun).where(col(FetchRun.id) == run_id, col(FetchRun.stage).in_(from_stages))
+            .values(stage=to_stage, **values))
+        return result.rowcount == 1
+
+    # --- (run, profile) ------------------------------------------------------------------------------
+    async def run_profiles(self, run_id: str, stage: str | None = None) -> list[RunProfile]:
+        query = select(RunProfile).where(col(RunProfile.run_id) == run_id)
+        if stage is not None:
+            query = query.where(col(RunProfile.stage) == stage)
+        return list(await self.session.exec(query.order_by(col(RunProfile.profile))))
+
+    async def get_run_profile(self, run_id: str, profile: str) -> RunProfile | None:
+        return await self.session.get(RunProfile, (run_id, profile))
+
+    async def advance_profile(self, run_id: str, profile: str, from_stage: str, to_stage: str,
+                              **values: object) -> bool:
+        """Claim the step: only one of two concurrent publishers of the same digest gets rowcount 1."""
+        result = await self.session.exec(
+            update(RunProfile).where(col(RunProfile.run_id) == run_id, col(RunProfile.profile) == profile,
+                                     col(RunProfile.stage) == from_stage)
+            .values(stage=to_stage, **values))
+        return result.rowcount == 1
+
+    async def set_deadline(self, run_id: str, profile: str, deadline: datetime) -> None:
+        await self.session.exec(update(RunProfile).where(
+            col(RunProfile.run_id) == run_id, col(RunProfile.profile) == profile,
+            col(RunProfile.stage) == ProfileStage.SCORED, col(RunProfile.publish_deadline).is_(None))
+            .values(publish_deadline=deadline))
+
+    async def overdue_profiles(self, now: datetime) -> list[tuple[str, str]]:
+        rows = await self.session.exec(select(RunProfile.run_id, RunProfile.profile).where(
+            col(RunProfile.stage) == ProfileStage.SCORED, col(RunProfile.publish_deadline) <= now))
+        return [(run_id, profile) for run_id, profile in rows]
+
+    async def selection(self, run_id: str, profile: str, near_misses: bool = False) -> list[tuple[Score, Paper]]:
+        rows = await self.session.exec(
+            select(Score, Paper).join(Paper, col(Paper.arxiv_id) == col(Score.arxiv_id))
+            .where(col(Score.run_id) == run_id, col(Score.profile) == profile, col(Score.near_miss) == near_misses)
+            .order_by(col(Score.rank)))
+        return list(rows)

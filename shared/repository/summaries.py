@@ -1,0 +1,58 @@
+"""The summary cache, the claims that keep two workers from paying twice, and each run's outcomes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+
+from shared.models import RunSummary, Summary, SummaryClaim
+from shared.repository.base import Queries
+
+SummaryKey = tuple[str, int, str, str]  # arxiv_id, version, model, prompt hash
+
+
+def _is(table: type, key: SummaryKey):  # noqa: ANN202 - a SQL expression
+    arxiv_id, version, model, prompt_hash = key
+    return ((col(table.arxiv_id) == arxiv_id) & (col(table.version) == version)  # type: ignore[attr-defined]
+            & (col(table.model) == model) & (col(table.prompt_hash) == prompt_hash))  # type: ignore[attr-defined]
+
+
+class SummaryQueries(Queries):
+    async def cached_summary(self, key: SummaryKey) -> Summary | None:
+        return await self.session.get(Summary, key)
+
+    async def claim_summary(self, key: SummaryKey, holder: str, now: datetime, until: datetime) -> bool:
+        """Take the right to ask the model for this summary, unless a live claim of someone else holds it."""
+        inserted = await self.session.exec(
+            self.upsert(SummaryClaim.__table__).values(  # type: ignore[attr-defined]
+                arxiv_id=key[0], version=key[1], model=key[2], prompt_hash=key[3], holder=holder, expires_at=until)
+            .on_conflict_do_nothing())
+        if inserted.rowcount == 1:
+            return True
+        taken = await self.session.exec(update(SummaryClaim).where(
+            _is(SummaryClaim, key), (col(SummaryClaim.expires_at) <= now) | (col(SummaryClaim.holder) == holder))
+            .values(holder=holder, expires_at=until))
+        return taken.rowcount == 1
+
+    async def release_claim(self, key: SummaryKey, holder: str) -> None:
+        await self.session.exec(delete(SummaryClaim).where(_is(SummaryClaim, key), col(SummaryClaim.holder) == holder))
+
+    async def run_summaries(self, run_id: str) -> dict[str, tuple[RunSummary, Summary | None]]:
+        rows = await self.session.exec(
+            select(RunSummary, Summary).outerjoin(Summary, (col(Summary.arxiv_id) == col(RunSummary.arxiv_id))
+                                                  & (col(Summary.version) == col(RunSummary.version))
+                                                  & (col(Summary.model) == col(RunSummary.model))
+                                                  & (col(Summary.prompt_hash) == col(RunSummary.prompt_hash)))
+            .where(col(RunSummary.run_id) == run_id))
+        return {outcome.arxiv_id: (outcome, summary) for outcome, summary in rows}
+
+    async def summarized_ids(self, run_id: str) -> set[str]:
+        rows = await self.session.exec(select(RunSummary.arxiv_id).where(col(RunSummary.run_id) == run_id))
+        return set(rows)
+
+    async def record_outcome(self, outcome: RunSummary) -> None:
+        """A paper's outcome in a run; a redelivery writes the same row again and changes nothing."""
+        values = outcome.model_dump()
+        await self.session.exec(self.upsert(RunSummary.__table__).values(values)  # type: ignore[attr-defined]
+                                .on_conflict_do_update(index_elements=["run_id", "arxiv_id"], set_=values))
