@@ -1,6 +1,8 @@
 """The summarizer against a real local OpenAI-compatible server: outcomes, concurrency, cache, failures."""
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 
 from shared.config import BotConfig
@@ -122,3 +124,34 @@ async def test_a_wrong_key_fails_each_paper_but_completes_the_run(store_env: Env
         scored = await scored_run(store_env, cfg(llm, wanted=2), {"cs.AI": feed("cs.AI", ITEMS)})
         await on_run_scored(scored, store_env)
     assert list((await outcomes(store_env, scored.run_id)).values()) == ["failed", "failed"]
+
+
+async def test_two_runs_wanting_the_same_summaries_at_once_pay_once(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "test-key")
+    with FakeLLM() as llm:
+        llm.delay = 0.3  # both runs ask while the first answers are still coming
+        first = await scored_run(store_env, cfg(llm, workers=3), {"cs.AI": feed("cs.AI", ITEMS)})
+        second = await scored_run(store_env, cfg(llm, workers=3), {"cs.AI": feed("cs.AI", ITEMS)})
+        await asyncio.gather(summarize_run(store_env, first.run_id), summarize_run(store_env, second.run_id))
+    assert len(llm.requests) == 5
+    assert set((await outcomes(store_env, first.run_id)).values()) == {"done"}
+    assert set((await outcomes(store_env, second.run_id)).values()) == {"done"}
+
+
+async def test_a_broken_answer_is_that_papers_failure_and_never_stored_raw(store_env: Env, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "test-key")
+    answers = {"Sparse abstract 1.": "NUL\x00 inside", "Sparse abstract 2.": "lone \ud800 surrogate",
+               "Sparse abstract 3.": "   ", "Sparse abstract 4.": "x" * 50_000}
+
+    def answer(messages: list[dict]) -> str:
+        return next(v for k, v in answers.items() if k in messages[-1]["content"])
+
+    with FakeLLM(answer) as llm:
+        scored = await scored_run(store_env, cfg(llm, wanted=4), {"cs.AI": feed("cs.AI", ITEMS)})
+        await summarize_run(store_env, scored.run_id)
+    async with store_env.sessions() as session:
+        rows = {s.arxiv_id: s for s in await session.exec(select(Summary))}
+    assert rows["2411.00001"].text == "NUL inside" and rows["2411.00002"].text == "lone  surrogate"
+    assert rows["2411.00003"].status == "failed" and "no text" in rows["2411.00003"].error
+    assert len(rows["2411.00004"].text) < 21_000 and "[cut:" in rows["2411.00004"].text
+    assert sorted((await outcomes(store_env, scored.run_id)).values()) == ["done", "done", "done", "failed"]
