@@ -51,8 +51,8 @@ def run_check(check: str, *args: str, root: Path = ROOT) -> subprocess.Completed
 def copy_repo(tmp_path: Path) -> Path:
     """The deployment files of this repository in a scratch folder, to break on purpose."""
     copy = tmp_path / "repo"
+    copy.mkdir(parents=True)
     for name in ("Dockerfile", "docker-compose.yml", ".env.example", "requirements.lock"):
-        copy.mkdir(exist_ok=True)
         shutil.copy2(ROOT / name, copy / name)
     for folder in ("k8s", "deploy"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
