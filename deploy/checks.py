@@ -226,7 +226,7 @@ def check_dockerfile(root: Path) -> list[str]:
         if not tag or tag == "latest":
             problems.append(f"Dockerfile: FROM {image} is not pinned to a version tag")
     if not stages:
-        return problems + ["Dockerfile: no FROM"]
+        return [*problems, "Dockerfile: no FROM"]
     final = stages[-1]
     users = [args for instruction, args in final["instructions"] if instruction == "USER"]
     if not users or users[-1].split(":")[0] in ("root", "0"):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import tomllib
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from packaging.requirements import Requirement

@@ -29,7 +29,8 @@ def fenced_commands(markdown: str) -> list[str]:
 def test_ci_runs_the_readme_test_command_verbatim_and_then_the_deployment_checks() -> None:
     readme = (ROOT / "README.md").read_text()
     setup, tests = fenced_commands(readme)[:2]
-    assert setup == "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/arxiv-bot run --once --out digest"
+    assert setup == ("python3 -m venv .venv && .venv/bin/pip install -q -e . && "
+                     ".venv/bin/arxiv-bot run --once --out digest")
     assert tests == "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/pytest"
     ci = (ROOT / ".ci/run").read_text().splitlines()
     assert tests in ci

@@ -26,8 +26,8 @@ def test_the_running_services_export_what_alerts_and_dashboard_use(tmp_path: Pat
         wait_until(lambda: services.metric("scorer", "arxiv_bot_publication_age_seconds") < 3600, 30,
                    "the publication age to be known")
         assert services.metric("fetcher", "arxiv_bot_last_successful_fetch_timestamp_seconds") > 0
-        assert services.metric("summarizer", 'arxiv_bot_queue_messages{queue="%s.summarizer.parked"}'
-                               % amqp_prefix) == 0
+        parked = f'arxiv_bot_queue_messages{{queue="{amqp_prefix}.summarizer.parked"}}'
+        assert services.metric("summarizer", parked) == 0
         urls = [services.url(s) + "/metrics" for s in STAGES]
         result = run_check("metrics", *urls)
         assert result.returncode == 0, result.stdout + result.stderr

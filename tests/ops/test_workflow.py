@@ -24,7 +24,7 @@ def test_it_runs_on_weekdays_and_on_demand() -> None:
     triggers = workflow()["on"]
     assert "workflow_dispatch" in triggers
     (schedule,) = triggers["schedule"]
-    minute, hour, day, month, weekday = schedule["cron"].split()
+    _minute, _hour, day, month, weekday = schedule["cron"].split()
     assert weekday == "1-5" and day == month == "*"
 
 
