@@ -54,8 +54,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _require_database(settings)
     app = importlib.import_module(f"services.{args.service}.app").build(settings)
+    # log_config=None: uvicorn's own lines go through our handler, so LOG_FORMAT=json covers them too.
     uvicorn.run(app, host=settings.host, port=args.port or settings.port_for(args.service),
-                log_level=settings.log_level.lower(), access_log=False)
+                log_level=settings.log_level.lower(), access_log=False, log_config=None)
     return 0
 
 
@@ -116,7 +117,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    configure(Settings().log_level, service=f"arxiv-bot {args.command}")
+    settings = Settings()
+    configure(settings.log_level, service=getattr(args, "service", None) or f"arxiv-bot {args.command}",
+              fmt=settings.log_format)
     try:
         return args.func(args)
     except ConfigError as exc:

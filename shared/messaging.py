@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractRobustConnection
 
 from shared.topology import Topology
 
@@ -39,11 +39,6 @@ class Broker:
         for key in routing_keys:
             await queue.bind(self.exchange, routing_key=key)
         return queue
-
-    async def consume(self, service: str, routing_keys: Iterable[str],
-                      callback: Callable[[AbstractIncomingMessage], Awaitable[None]]) -> None:
-        queue = await self.declare(service, routing_keys)
-        await queue.consume(callback, no_ack=False)
 
     async def publish(self, routing_key: str, body: bytes, message_id: str) -> None:
         """Returns once the broker has confirmed the message is stored (persistent, on a durable exchange)."""

@@ -3,6 +3,10 @@
 A handler is `async def handler(message, env)`: it opens its own transaction(s) through `env.sessions`, writes
 its effects and the messages they cause (Repository.emit) together, and returns. The worker acks only after
 that commit and after relaying the outbox. The embedded one-process mode calls the very same handlers.
+
+On SIGTERM (uvicorn turns it into the app's shutdown) the worker stops consuming, lets the messages in flight
+finish for up to SHUTDOWN_GRACE_SECONDS, requeues what has not finished, then closes its connections: no
+message is lost, and a requeued one is redelivered to whichever consumer comes next.
 """
 from __future__ import annotations
 
@@ -16,14 +20,16 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.db import make_engine, make_sessions, ping
+from shared.gauges import refresh_queue_gauges, refresh_store_gauges
+from shared.logging import log_context
 from shared.messages import Message, UnknownMessage, decode
 from shared.messaging import Broker
-from shared.metrics import Metrics
+from shared.metrics import STAGES, Metrics
 from shared.models import utcnow
 from shared.outbox import relay
 from shared.settings import Settings
@@ -72,7 +78,15 @@ class ServiceRuntime:
         self.periodic, self.consume = periodic, consume
         self.metrics = Metrics(service)
         self.broker = Broker(settings.amqp_url, Topology(settings.amqp_prefix), settings.prefetch)
+        self.stage = STAGES.get(service)
+        if self.stage:
+            self.metrics.declare_stage(self.stage)
+        for key in handlers:
+            self.metrics.in_flight.labels(key)
         self._tasks: list[asyncio.Task] = []
+        self._in_flight: set[asyncio.Task] = set()
+        self._consumer: tuple[AbstractQueue, str] | None = None
+        self._stopping = False
 
     async def start(self) -> None:
         self.engine: AsyncEngine = make_engine(self.settings.database_url or "")
@@ -80,10 +94,16 @@ class ServiceRuntime:
         await self.broker.connect()
         await self.relay()  # whatever an earlier crash left unsent goes first
         if self.consume:
-            await self.broker.consume(self.service, self.handlers, self.on_message)
+            queue = await self.broker.declare(self.service, self.handlers)
+            self._consumer = (queue, await queue.consume(self.on_message, no_ack=False))
+        with contextlib.suppress(Exception):  # gauges only; the sweep retries and logs
+            await self.refresh_gauges()
         self._tasks.append(asyncio.create_task(self._sweep(), name=f"{self.service}-sweep"))
 
     async def stop(self) -> None:
+        self._stopping = True
+        await self._stop_consuming()
+        await self._drain(self.settings.shutdown_grace_seconds)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -92,6 +112,29 @@ class ServiceRuntime:
         await self.broker.close()
         await self.env.close()
         await self.engine.dispose()
+
+    async def _stop_consuming(self) -> None:
+        if self._consumer is None:
+            return
+        queue, tag = self._consumer
+        self._consumer = None
+        try:
+            await asyncio.wait_for(queue.cancel(tag), timeout=5)
+        except Exception:  # noqa: BLE001 - a broker that is gone delivers nothing more anyway
+            log.warning("could not cancel the consumer cleanly", exc_info=True)
+
+    async def _drain(self, grace: float) -> None:
+        """Let the messages in flight finish within `grace` seconds; requeue the others."""
+        pending = set(self._in_flight)
+        if not pending:
+            return
+        log.info("shutting down: waiting up to %.0f s for %d message(s) in flight", grace, len(pending))
+        _, pending = await asyncio.wait(pending, timeout=grace)
+        if pending:
+            log.warning("shutting down: %d message(s) did not finish in %.0f s; requeueing them", len(pending), grace)
+            for task in pending:
+                task.cancel()  # on_message requeues on cancellation
+            await asyncio.wait(pending, timeout=10)
 
     async def readiness(self) -> dict[str, bool]:
         try:
@@ -108,6 +151,22 @@ class ServiceRuntime:
 
     async def on_message(self, incoming: AbstractIncomingMessage) -> None:
         key = incoming.routing_key or ""
+        if self._stopping:
+            # Delivered just before the consumer was cancelled: leave it to the next consumer.
+            await incoming.nack(requeue=True)
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        self.metrics.in_flight.labels(key).inc()
+        try:
+            with log_context(message_id=incoming.message_id, routing_key=key):
+                await self._handle(key, incoming)
+        finally:
+            self.metrics.in_flight.labels(key).dec()
+            self._in_flight.discard(task)  # type: ignore[arg-type]
+
+    async def _handle(self, key: str, incoming: AbstractIncomingMessage) -> None:
         try:
             message = decode(key, incoming.body)
         except (ValidationError, UnknownMessage) as exc:
@@ -117,21 +176,37 @@ class ServiceRuntime:
             await incoming.reject(requeue=False)
             return
         started = time.perf_counter()
-        try:
-            await self.handlers[key](message, self.env)
-        except Exception:  # noqa: BLE001 - one bad message must not stop the consumer
-            outcome = "parked" if incoming.redelivered else "retried"
-            log.exception("handler for %s failed (%s) on message %s", key, outcome, message.message_id)
-            self.metrics.messages.labels(key, outcome).inc()
-            await incoming.nack(requeue=not incoming.redelivered)
-            return
-        self.metrics.handler_seconds.labels(key).observe(time.perf_counter() - started)
-        try:
-            await self.relay()
-        except Exception:  # noqa: BLE001 - the effect is committed; the sweep sends the rest
-            log.warning("outbox relay failed; the sweep will retry", exc_info=True)
-        await incoming.ack()
+        with log_context(run_id=getattr(message, "run_id", None)):
+            try:
+                await self.handlers[key](message, self.env)
+            except asyncio.CancelledError:
+                # Shutdown ran out of grace (or the channel closed): what the handler committed stays, and
+                # the redelivery finds it done.
+                log.warning("cancelled mid-message: requeueing message %s on %s", message.message_id, key)
+                with contextlib.suppress(Exception):
+                    await incoming.nack(requeue=True)
+                raise
+            except Exception:  # noqa: BLE001 - one bad message must not stop the consumer
+                outcome = "parked" if incoming.redelivered else "retried"
+                log.exception("handler for %s failed (%s) on message %s", key, outcome, message.message_id)
+                self.metrics.messages.labels(key, outcome).inc()
+                await incoming.nack(requeue=not incoming.redelivered)
+                return
+            elapsed = time.perf_counter() - started
+            self.metrics.handler_duration.labels(key).observe(elapsed)
+            try:
+                await self.relay()
+            except Exception:  # noqa: BLE001 - the effect is committed; the sweep sends the rest
+                log.warning("outbox relay failed; the sweep will retry", exc_info=True)
+            await incoming.ack()
         self.metrics.messages.labels(key, "ok").inc()
+        if self.stage:
+            self.metrics.stage_done(self.stage, elapsed, self.env.clock())
+
+    async def refresh_gauges(self) -> None:
+        await refresh_store_gauges(self.env.sessions, self.metrics, self.env.clock())
+        if self.consume and self.broker.connection is not None:
+            await refresh_queue_gauges(self.broker.connection, self.broker.topology, self.service, self.metrics)
 
     async def _sweep(self) -> None:
         while True:
@@ -140,5 +215,7 @@ class ServiceRuntime:
                 if self.periodic is not None:
                     await self.periodic(self.env)
                 await self.relay()
+                await self.refresh_gauges()
             except Exception:  # noqa: BLE001 - the next sweep tries again
+                self.metrics.sweep_failures.inc()
                 log.warning("periodic sweep failed", exc_info=True)

@@ -6,6 +6,8 @@ is read at import time.
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -60,6 +62,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int | None = None
     log_level: str = "INFO"
+    # text for a terminal (and `run --once`); json: one object a line, for a log pipeline.
+    log_format: Literal["text", "json"] = "text"
+    # On SIGTERM a service stops consuming and lets in-flight messages finish for this long, then requeues the
+    # rest; keep it below the orchestrator's kill timeout (Kubernetes terminationGracePeriodSeconds).
+    shutdown_grace_seconds: float = Field(20.0, ge=0)
 
     def port_for(self, service: str) -> int:
         return self.port or SERVICE_PORTS[service]

@@ -1,0 +1,69 @@
+"""Graceful shutdown on the real broker: a service sent SIGTERM mid-message loses nothing and exits in time.
+
+The slow message is the summarizer's run.scored, slowed by a slow local LLM server: nothing of ours is patched.
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+from pathlib import Path
+
+import aio_pika
+
+from shared.topology import Topology
+from tests.e2e.deployment import Deployment, wait_until
+from tests.ops.live import request_fetch, synthetic_deployment, wait_for_readme
+from tests.servers import FakeLLM
+
+
+def terminate_mid_message(services: Deployment, llm: FakeLLM, grace: float) -> str:
+    """SIGTERM the summarizer while it waits on the LLM; return its log once it has exited."""
+    request_fetch(services)
+    wait_until(lambda: len(llm.requests) >= 1, 60, "the summarizer to be inside its handler")
+    process = services.procs["summarizer"]
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace + 20)  # the grace period plus closing connections, with room for a busy CI
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"the summarizer did not exit within its grace period ({grace} s)") from None
+    return (services.workdir / "summarizer.log").read_text()
+
+
+def ready_in_queue(amqp_url: str, queue: str) -> int:
+    async def count() -> int:
+        connection = await aio_pika.connect(amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            declared = await channel.declare_queue(queue, passive=True)
+            return declared.declaration_result.message_count or 0
+    return asyncio.run(count())
+
+
+def test_a_message_in_flight_finishes_within_the_grace_period(tmp_path: Path, pg_url: str, amqp_url: str,
+                                                             amqp_prefix: str) -> None:
+    with synthetic_deployment(tmp_path, pg_url, amqp_url, amqp_prefix, summaries=2, workers=1,
+                              SHUTDOWN_GRACE_SECONDS="60") as (services, llm):
+        llm.delay = 1.5  # two calls one after the other: the handler takes about 3 s
+        log = terminate_mid_message(services, llm, grace=60)
+        assert "waiting up to 60 s for 1 message(s) in flight" in log
+        assert "requeueing" not in log
+        # Finished and acked before the exit: the run goes on without a summarizer running.
+        wait_for_readme(services, summaries=2)
+        assert len(llm.requests) == 2
+        assert ready_in_queue(amqp_url, Topology(amqp_prefix).queue("summarizer")) == 0
+
+
+def test_a_message_that_cannot_finish_in_time_is_requeued_and_done_after_a_restart(
+        tmp_path: Path, pg_url: str, amqp_url: str, amqp_prefix: str) -> None:
+    with synthetic_deployment(tmp_path, pg_url, amqp_url, amqp_prefix, summaries=2, workers=1,
+                              SHUTDOWN_GRACE_SECONDS="1") as (services, llm):
+        llm.delay = 5  # far longer than the grace period
+        log = terminate_mid_message(services, llm, grace=1)
+        assert "did not finish in 1 s; requeueing them" in log
+        # Back in the summarizer's queue, durable, for whichever summarizer comes next.
+        assert ready_in_queue(amqp_url, Topology(amqp_prefix).queue("summarizer")) == 1
+        llm.delay = 0
+        services.start("summarizer")
+        wait_for_readme(services, summaries=2)
+        assert ready_in_queue(amqp_url, Topology(amqp_prefix).parking_queue("summarizer")) == 0
