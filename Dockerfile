@@ -21,9 +21,11 @@ RUN pip install --no-deps . && pip check
 FROM python:3.11.11-slim-bookworm AS runtime
 LABEL org.opencontainers.image.title="arxiv-bot" \
       org.opencontainers.image.description="Follow arXiv: fetch, score, summarize and publish the day's papers"
+# Services listen on every interface inside the container (the default, loopback, would be unreachable).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1
+    PYTHONUNBUFFERED=1 \
+    HOST=0.0.0.0
 RUN groupadd --system --gid 10001 arxiv \
  && useradd --system --uid 10001 --gid arxiv --home-dir /data --no-create-home --shell /usr/sbin/nologin arxiv \
  && mkdir -p /data \

@@ -24,7 +24,7 @@ ITEMS = [Item(f"2411.{n:05d}", f"Sparse attention {n}", f"We make attention spar
 def write_config(folder: Path, summaries: int = 2, workers: int = 2) -> Path:
     path = folder / "config.json"
     path.write_text(json.dumps({
-        "categories": ["cs.LG"], "keywords": ["Sparse"], "exclude_keywords": [], "days_back": 100000,
+        "categories": ["cs.LG"], "keywords": ["Sparse"], "exclude_keywords": [], "days_back": 3650, "min_score": 0,
         "ai_summary": {"enabled": True, "api_key_env": "DASHSCOPE_API_KEY", "model": "test-model",
                        "max_papers_to_summarize": summaries, "max_workers": workers}}))
     return path

@@ -1,6 +1,7 @@
 """Graceful shutdown on the real broker: a service sent SIGTERM mid-message loses nothing and exits in time.
 
-The slow message is the summarizer's run.scored, slowed by a slow local LLM server: nothing of ours is patched.
+The slow messages are the summarizer's two summary requests (one per paper, both delivered at once, one LLM
+slot), slowed by a slow local LLM server: nothing of ours is patched.
 """
 from __future__ import annotations
 
@@ -44,9 +45,9 @@ def test_a_message_in_flight_finishes_within_the_grace_period(tmp_path: Path, pg
                                                              amqp_prefix: str) -> None:
     with synthetic_deployment(tmp_path, pg_url, amqp_url, amqp_prefix, summaries=2, workers=1,
                               SHUTDOWN_GRACE_SECONDS="60") as (services, llm):
-        llm.delay = 1.5  # two calls one after the other: the handler takes about 3 s
+        llm.delay = 1.5  # two calls one after the other: the two handlers take about 3 s
         log = terminate_mid_message(services, llm, grace=60)
-        assert "waiting up to 60 s for 1 message(s) in flight" in log
+        assert "waiting up to 60 s for 2 message(s) in flight" in log
         assert "requeueing" not in log
         # Finished and acked before the exit: the run goes on without a summarizer running.
         wait_for_readme(services, summaries=2)
@@ -61,8 +62,8 @@ def test_a_message_that_cannot_finish_in_time_is_requeued_and_done_after_a_resta
         llm.delay = 5  # far longer than the grace period
         log = terminate_mid_message(services, llm, grace=1)
         assert "did not finish in 1 s; requeueing them" in log
-        # Back in the summarizer's queue, durable, for whichever summarizer comes next.
-        assert ready_in_queue(amqp_url, Topology(amqp_prefix).queue("summarizer")) == 1
+        # Both requests back in the summarizer's queue, durable, for whichever summarizer comes next.
+        assert ready_in_queue(amqp_url, Topology(amqp_prefix).queue("summarizer")) == 2
         llm.delay = 0
         services.start("summarizer")
         wait_for_readme(services, summaries=2)
