@@ -1,6 +1,7 @@
 """A fetch run against a real local HTTP server playing arXiv, stored in PostgreSQL and in SQLite."""
 from __future__ import annotations
 
+import asyncio
 import json
 
 from sqlmodel import col, select
@@ -10,7 +11,7 @@ from shared.models import FetchRun, OutboxMessage, Paper, RunItem
 from shared.runtime import Env
 from services.fetcher.fetch import fetch_run
 from tests.feeds import EMPTY, ERROR, Item, feed
-from tests.servers import FakeArxiv
+from tests.servers import FakeArxiv, Trickle
 
 
 def config(*categories: str) -> BotConfig:
@@ -141,3 +142,13 @@ async def test_absurd_items_are_skipped_and_named_and_the_day_is_stored(store_en
         stored = sorted(p.arxiv_id for p in await session.exec(select(Paper)))
     assert stored == ["2411.00001", "2411.00002"]
     assert b"arxiv_bot_bad_items_total 4.0" in store_env.metrics.render()
+
+
+async def test_a_trickling_arxiv_costs_its_feeds_not_the_run(pg_env: Env) -> None:
+    pg_env.settings.http_deadline_seconds, pg_env.settings.http_total_deadline_seconds = 0.3, 0.5
+    with Trickle() as trickle:
+        pg_env.settings.arxiv_rss_base_url = trickle.url + "/rss/"
+        run = await asyncio.wait_for(fetch_run(pg_env, config("cs.AI", "cs.LG")), 30)
+    assert run.status == "error" and [f["status"] for f in run.feeds] == ["error", "error"]
+    assert all("deadline for the whole download" in f["error"] or "no complete answer" in f["error"]
+               for f in run.feeds)
