@@ -11,6 +11,8 @@ from shared.runtime import Env
 from services.summarizer.answer import CUT_MARK, AnswerError, clean_answer
 
 LIMIT = 1000
+# Surrogates by code point: some tools read "\udXXX" escapes as one replacement character and see duplicates.
+HIGH, LOW, HIGH_MAX, LOW_MIN = chr(0xD800), chr(0xDFFF), chr(0xDBFF), chr(0xDC00)
 
 
 def mark(limit: int = LIMIT) -> str:
@@ -26,7 +28,7 @@ def mark(limit: int = LIMIT) -> str:
     ("", "the answer is empty"),
     ("  \n\t \r\n", "the answer is empty"),
     ("\x00\x00", "the answer holds no printable text"),
-    ("\ud800 \x00 \udfff", "the answer holds no printable text"),
+    (f"{HIGH} \x00 {LOW}", "the answer holds no printable text"),
 ])
 def test_no_text_is_an_answer_error_with_a_reason(raw: object, reason: str) -> None:
     with pytest.raises(AnswerError, match=f"^{reason}$") as caught:
@@ -36,8 +38,8 @@ def test_no_text_is_an_answer_error_with_a_reason(raw: object, reason: str) -> N
 
 @pytest.mark.parametrize(("raw", "clean"), [
     ("a\x00b", "ab"),                            # NUL: PostgreSQL text refuses it
-    ("a\ud800b", "ab"),                          # a lone high surrogate: UTF-8 cannot encode it
-    ("a\udfffb", "ab"),                          # a lone low one
+    (f"a{HIGH}b", "ab"),                         # a lone high surrogate: UTF-8 cannot encode it
+    (f"a{LOW}b", "ab"),                          # a lone low one
     ("smile \ud83d\ude00", "smile 😀"),          # a pair written as two halves is one character
     ("x\x1b[31mred\x1b[0m\x07", "x[31mred[0m"),  # terminal escapes and the bell
     ("  **Summary**\r\n\r\n- point\r  ", "**Summary**\n\n- point"),
@@ -76,9 +78,9 @@ def test_a_cut_never_splits_a_character() -> None:
     assert cut == "a" * (LIMIT - 1) + "😀" and cut.encode("utf-8").decode("utf-8") == cut
 
 
-HOSTILE = ["\x00", "\ud800", "\udbff", "\udc00", "\udfff", "\ud83d\ude00", "\x1b", "\r", "\n", " ", "a", "é",
+HOSTILE = ["\x00", HIGH, HIGH_MAX, LOW_MIN, LOW, "\ud83d\ude00", "\x1b", "\r", "\n", " ", "a", "é",
            "语", "🚀", "\ufffe", "\uffff", "<", "`", "\x7f", "\u2028"]
-NOTHING_PRINTABLE = {"\x00", "\ud800", "\udbff", "\udc00", "\udfff", "\x1b", "\r", "\n", " ", "\x7f", "\u2028"}
+NOTHING_PRINTABLE = {"\x00", HIGH, HIGH_MAX, LOW_MIN, LOW, "\x1b", "\r", "\n", " ", "\x7f", "\u2028"}
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -95,7 +97,7 @@ def test_whatever_arrives_the_result_is_utf8_without_nul_and_bounded(seed: int) 
 
 
 async def test_every_cleaned_answer_is_stored_and_read_back_by_postgresql(pg_env: Env) -> None:
-    raws = ["NUL \x00 inside", "lone \ud800 surrogate", "pair \ud83d\ude00", "x" * 50_000,
+    raws = ["NUL \x00 inside", f"lone {HIGH} surrogate", "pair \ud83d\ude00", "x" * 50_000,
             "".join(random.Random(7).choice(HOSTILE) for _ in range(5000))]
     cleaned = [clean_answer(raw, LIMIT) for raw in raws]
     now = datetime.now(timezone.utc)
