@@ -1,19 +1,17 @@
 """The publisher service: renders digests and serves them (/readme, /rss, /rss/{category})."""
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 
 from shared.app import create_app
+from shared.arxiv_names import is_category
+from shared.conditional import http_date, not_modified
 from shared.repository import Repository
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
 from services.publisher.publish import FEED, README, category_feed
 from services.publisher.worker import HANDLERS, PERIODIC
-
-CATEGORY = re.compile(r"^[A-Za-z-]{1,32}(\.[A-Za-z-]{1,32})?$")
 
 
 def build(settings: Settings) -> FastAPI:
@@ -26,8 +24,11 @@ def build(settings: Settings) -> FastAPI:
         if publication is None:
             raise HTTPException(404, f"nothing published as {name} yet")
         etag = f'"{publication.id}-{publication.digest_key[:16]}"'
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
-        if request.headers.get("if-none-match") == etag:
+        headers = {"ETag": etag, "Last-Modified": http_date(publication.created_at),
+                   "Cache-Control": "public, max-age=300"}
+        tags = request.headers.getlist("if-none-match")  # a list may come split over several fields
+        if not_modified(", ".join(tags) if tags else None, request.headers.get("if-modified-since"), etag,
+                        publication.created_at):
             return Response(status_code=304, headers=headers)
         return Response(publication.content, media_type=publication.content_type, headers=headers)
 
@@ -41,7 +42,7 @@ def build(settings: Settings) -> FastAPI:
 
     @router.get("/rss/{category}")
     async def rss_category(category: str, request: Request) -> Response:
-        if not CATEGORY.match(category):
+        if not is_category(category):
             raise HTTPException(400, "category must look like 'cs.AI'")
         return await serve(category_feed(category), request)
 
