@@ -41,7 +41,7 @@ def retry_after(value: str | None, default: float) -> float:
         if when.tzinfo is None:  # asctime dates and "-0000" carry no zone; HTTP dates are always GMT
             when = when.replace(tzinfo=timezone.utc)
         return min(MAX_WAIT, max(0.0, (when - datetime.now(timezone.utc)).total_seconds()))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # a year or offset of twenty digits
         return default
 
 

@@ -453,3 +453,12 @@ def test_a_forbidden_reference_in_a_real_feed_costs_only_its_item() -> None:
     parsed = parse_feed(spoiled, "cs.DC")
     assert len(parsed.items) == 17
     assert [b.split(":")[1].strip() for b in parsed.bad_items] == [v.decode() for v in victims[:2]]
+
+
+@pytest.mark.parametrize("date_text", ["Thu, 28 Nov 9999999999999999999 00:00:00 -0500",
+                                       "Thu, 28 Nov 2024 00:00:00 -9999999999999999999", "not a date"])
+def test_an_absurd_pubdate_costs_only_the_date(date_text: str) -> None:
+    body = feed("cs.AI", [GOOD_BEFORE, Item("2411.00002", "T")], pub=date_text)
+    parsed = parse_feed(body, "cs.AI")
+    assert parsed.announced is None and [i.announced for i in parsed.items] == [None, None]
+    assert len(parsed.items) == 2 and parsed.bad_items == []

@@ -258,6 +258,8 @@ def http_date(offset_seconds: float) -> str:
     ("86400", MAX_WAIT), ("1e400", MAX_WAIT),            # capped
     ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),              # IMF-fixdate in the past
     ("Sunday, 06-Nov-94 08:49:37 GMT", 0.0),             # RFC 850 form in the past
+    ("Thu, 28 Nov 9999999999999999999 00:00:00 GMT", 9.0),  # a date no datetime can hold
+    ("Thu, 28 Nov 2024 00:00:00 -9999999999999999999", 9.0),
 ])
 def test_retry_after_values(value: str | None, expected: float) -> None:
     assert retry_after(value, 9.0) == expected
