@@ -34,7 +34,7 @@ MAX_ABSTRACT_CHARS = 10_000  # arXiv caps new abstracts at 1,920; the longest ol
 MAX_CREATOR_CHARS = 100_000  # longest real dc:creator: 2,516 (207 authors); 100,000 fits a 5,000-name list
 MAX_CATEGORIES = 64          # most seen on one paper: 10
 _ANNOUNCE_TYPE = re.compile(r"[a-z][a-z-]{0,19}")  # new, cross, replace, replace-cross, and any future word
-_VERSIONED_ID = rf"(?P<id>{ARXIV_ID})(?:v(?P<v>\d+))?"
+_VERSIONED_ID = rf"(?P<id>{ARXIV_ID})(?:v(?P<v>[0-9]+))?"
 _GUID = re.compile(rf"(?:oai:arXiv\.org:)?{_VERSIONED_ID}")
 _LINK = re.compile(rf"https?://(?:www\.)?arxiv\.org/abs/{_VERSIONED_ID}/?")
 _TYPE = re.compile(r"Announce Type:\s*([\w-]+)")
@@ -139,7 +139,7 @@ def _identity(guid: str, link: str, description: str) -> tuple[str, int]:
         raise ValueError(f"no arXiv id in guid {guid[:80]!r} or link {link[:80]!r}")
     arxiv_id, version = match["id"], match["v"]
     if version is None:  # the guid had none: the description's "arXiv:<id>vN" says it
-        described = re.search(rf"arXiv:{re.escape(arxiv_id)}v(\d+)", description)
+        described = re.search(rf"arXiv:{re.escape(arxiv_id)}v([0-9]+)", description)
         version = described[1] if described else "1"
     if len(version) > 4 or not 1 <= int(version) <= MAX_VERSION:
         raise ValueError(f"{arxiv_id}: version {version[:24]} is outside 1..{MAX_VERSION}")

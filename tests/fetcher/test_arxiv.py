@@ -321,6 +321,7 @@ def around(bad: Item) -> bytes:
     (Item("2411.00002", "T", type="Replace-Cross"), None),  # arXiv's words in any case are fine
     (Item("2411.00002", "T", type="withdrawn"), None),  # so is a word arXiv may add one day
     (Item("2411.000020", "T"), "no arXiv id"),  # six digits after the dot is no id
+    (Item("\u0662\u0664\u0661\u0661.\u0661\u0667\u0667\u0660\u0660", "T"), "no arXiv id"),  # digits, not ASCII ones
     (Item("2411.0002", "T", version=1000), None),  # four digits (before 2015) and the largest version
     (Item("math.AG/0601001", "T"), None),
     (Item("cond-mat/0412498", "T"), None),
