@@ -1,4 +1,5 @@
-"""The FastAPI app every service shares: /healthz, /readyz, /metrics, plus the service's own routes."""
+"""The FastAPI app every service shares: /healthz, /readyz, /metrics, plus the service's own routes, with
+HEAD and OPTIONS on all of them (shared/methods.py)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -7,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 
+from shared.methods import MethodsMiddleware
 from shared.runtime import ServiceRuntime
 
 
@@ -38,4 +40,5 @@ def create_app(runtime: ServiceRuntime, router: APIRouter | None = None) -> Fast
 
     if router is not None:
         app.include_router(router)
+    app.add_middleware(MethodsMiddleware, router=app.router)  # looks routes up per request: later ones too
     return app

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator)
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
+
+from shared.arxiv_names import ARXIV_ID as ARXIV_ID_SHAPE
+from shared.arxiv_names import is_category
 
 DEFAULT_PROFILE = "default"
 PROFILE_NAME = re.compile(r"[a-z0-9-]{1,40}")
-CATEGORY = re.compile(r"[a-z][a-z-]{0,31}(\.[A-Za-z][A-Za-z-]{0,31})?")
-ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z][a-z.-]{0,30}/\d{7}")
+ARXIV_ID = re.compile(ARXIV_ID_SHAPE)
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 SCORING_MODES = ("words", "reference")
 
@@ -107,7 +109,7 @@ class ProfileFields(BaseModel):
     def _categories_look_like_arxiv(cls, value: list[str]) -> list[str]:
         for cat in value:
             # Pasted into URL paths: anything but an archive name with an optional subject class is refused.
-            if not CATEGORY.fullmatch(cat):
+            if not is_category(cat):
                 raise ValueError(f"{cat!r} is not an arXiv category such as 'cs.AI'")
         return list(dict.fromkeys(value))
 

@@ -68,5 +68,14 @@ class Settings(BaseSettings):
     # rest; keep it below the orchestrator's kill timeout (Kubernetes terminationGracePeriodSeconds).
     shutdown_grace_seconds: float = Field(20.0, ge=0)
 
+    # Bounds on what comes from outside (issue 5; docs/OPERATIONS.md lists every limit).
+    # One outside request whole, connect and every read: HTTP_TIMEOUT only bounds the wait between two reads,
+    # so without this a server trickling one byte at a time would hold a run open for ever.
+    http_deadline_seconds: float = Field(120.0, gt=0)
+    # One download whole, its retries and Retry-After waits included.
+    http_total_deadline_seconds: float = Field(300.0, gt=0)
+    # Longer LLM answers are cut, with a visible mark; 20,000 characters is several pages of summary.
+    llm_max_answer_chars: int = Field(20_000, ge=100)
+
     def port_for(self, service: str) -> int:
         return self.port or SERVICE_PORTS[service]

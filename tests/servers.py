@@ -129,3 +129,40 @@ class _LLMHandler(_Quiet):
         finally:
             with server.lock:
                 server.in_flight -= 1
+
+
+class Trickle(_Server):
+    """Answers every GET or POST with `body`, one byte every `interval` seconds: a server no per-read timeout
+    ever catches. With `headers_too`, the status line and headers trickle as well. `hits` counts requests."""
+
+    def __init__(self, body: bytes = b"<rss/>" * 100, interval: float = 0.05, headers_too: bool = False,
+                 content_type: str = "application/rss+xml"):
+        self.body, self.interval, self.headers_too, self.content_type = body, interval, headers_too, content_type
+        self.hits: list[str] = []
+        self.stopped = threading.Event()
+        super().__init__(_TrickleHandler)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()  # ends the handler threads still trickling
+        super().__exit__(*exc)
+
+
+class _TrickleHandler(_Quiet):
+    def do_GET(self) -> None:  # noqa: N802
+        server: Trickle = self.server.owner  # type: ignore[attr-defined]
+        server.hits.append(self.path)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: {server.content_type}\r\n"
+                f"Content-Length: {len(server.body)}\r\n\r\n").encode()
+        try:
+            if not server.headers_too:
+                self.wfile.write(head)
+            for i in range(len(server.body) + (len(head) if server.headers_too else 0)):
+                if server.stopped.wait(server.interval):
+                    return
+                self.wfile.write((head + server.body if server.headers_too else server.body)[i:i + 1])
+        except OSError:
+            pass  # the client gave up: that is the point
+        self.close_connection = True
+
+    do_POST = do_GET

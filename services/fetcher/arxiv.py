@@ -4,6 +4,11 @@ What the real feed looks like (see ../shared/data/README.md): the description is
 `arXiv:2411.17700v1 Announce Type: new \\nAbstract: ...`, the guid carries the version and the link does not,
 dc:creator is one comma-joined string, titles hold raw LaTeX, pubDate is midnight US Eastern, an empty
 channel means no announcement and an unknown category answers 200 with a "Feed error for query" channel.
+
+Every item is checked against the bounds below before it leaves this module; one that fails is skipped and
+named in `Feed.bad_items`, and the rest of the feed goes on. The bounds sit far above anything arXiv serves
+(measured on the real day 2024-11-28 and a 12,964-paper corpus), so they only ever catch broken or hostile
+input, never a real paper.
 """
 from __future__ import annotations
 
@@ -17,17 +22,27 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from shared.xmlchars import ILLEGAL_XML_CHARS
+from shared.arxiv_names import ARXIV_ID, is_category
+from shared.xmlchars import CHAR_REF, ILLEGAL_XML_CHARS, refers_to_illegal_char
 
 log = logging.getLogger(__name__)
 
 NS = {"arxiv": "http://arxiv.org/schemas/atom", "dc": "http://purl.org/dc/elements/1.1/"}
-_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v(?P<v>\d+))?", re.I)
+MAX_VERSION = 1000           # real versions stay in the tens
+MAX_TITLE_CHARS = 1000       # longest real title: 218
+MAX_ABSTRACT_CHARS = 10_000  # arXiv caps new abstracts at 1,920; the longest old one seen has 2,572
+MAX_CREATOR_CHARS = 100_000  # longest real dc:creator: 2,516 (207 authors); 100,000 fits a 5,000-name list
+MAX_CATEGORIES = 64          # most seen on one paper: 10
+_ANNOUNCE_TYPE = re.compile(r"[a-z][a-z-]{0,19}")  # new, cross, replace, replace-cross, and any future word
+_VERSIONED_ID = rf"(?P<id>{ARXIV_ID})(?:v(?P<v>[0-9]+))?"
+_GUID = re.compile(rf"(?:oai:arXiv\.org:)?{_VERSIONED_ID}")
+_LINK = re.compile(rf"https?://(?:www\.)?arxiv\.org/abs/{_VERSIONED_ID}/?")
 _TYPE = re.compile(r"Announce Type:\s*([\w-]+)")
 # Characters XML 1.0 forbids; one stray control character in one abstract must not make the day unreadable.
-# Character references to them (&#12;) are just as fatal to the parser, so they go too.
-_XML_ILLEGAL = re.compile(ILLEGAL_XML_CHARS + r"|&#0*(?:[0-8]|1[124-9]|2\d|3[01]);"
-                          r"|&#[xX]0*(?:[0-8]|[bBcCeEfF]|1[\da-fA-F]);")
+_XML_ILLEGAL = re.compile(ILLEGAL_XML_CHARS)
+# A character reference to a forbidden character is fatal to the parser; inside CDATA or a comment it is text.
+_REFERENCES = re.compile(r"<!\[CDATA\[.*?(?:\]\]>|\Z)|<!--.*?(?:-->|\Z)|" + CHAR_REF.pattern, re.DOTALL)
+_SENTINELS = [chr(c) for c in range(0xFDD0, 0xFDF0)]  # noncharacters: legal XML, never in real text
 
 
 class FeedError(ValueError):
@@ -84,35 +99,99 @@ def _date(text: str | None) -> date | None:
         return None
     try:
         return parsedate_to_datetime(text.strip()).date()  # the date in arXiv's own (US Eastern) offset
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
-def _item(node: Element, category: str) -> FeedItem:
+class _Marks:
+    """Replaces each character reference XML forbids with a mark the parser accepts, so that the item holding
+    it, and only that item, can be found and skipped after parsing."""
+
+    def __init__(self, text: str):
+        self.references: list[str] = []
+        self.sentinel = next((s for s in _SENTINELS if s not in text), "")
+        self.pattern = re.compile(f"{self.sentinel}(\\d+){self.sentinel}")
+
+    def replace(self, match: re.Match[str]) -> str:
+        if match["hex"] is None and match["dec"] is None or not refers_to_illegal_char(match):
+            return match[0]  # CDATA, a comment, or a reference to an allowed character
+        if not self.sentinel:
+            raise FeedError("every mark for forbidden character references already occurs in the feed")
+        self.references.append(match[0][:24])
+        return f"{self.sentinel}{len(self.references) - 1}{self.sentinel}"
+
+    def strip(self, text: str) -> str:
+        return self.pattern.sub("", text) if self.references else text
+
+    def found_in(self, node: Element) -> str | None:
+        if not self.references:
+            return None
+        for element in node.iter():
+            for text in (element.text, *([element.tail] if element is not node else []), *element.attrib.values()):
+                if text and (match := self.pattern.search(text)):
+                    return self.references[int(match[1])]
+        return None
+
+
+def _identity(guid: str, link: str, description: str) -> tuple[str, int]:
+    match = _GUID.fullmatch(guid) or _LINK.fullmatch(link)
+    if not match:
+        raise ValueError(f"no arXiv id in guid {guid[:80]!r} or link {link[:80]!r}")
+    arxiv_id, version = match["id"], match["v"]
+    if version is None:  # the guid had none: the description's "arXiv:<id>vN" says it
+        described = re.search(rf"arXiv:{re.escape(arxiv_id)}v([0-9]+)", description)
+        version = described[1] if described else "1"
+    if len(version) > 4 or not 1 <= int(version) <= MAX_VERSION:
+        raise ValueError(f"{arxiv_id}: version {version[:24]} is outside 1..{MAX_VERSION}")
+    return arxiv_id, int(version)
+
+
+def _check(arxiv_id: str, title: str, abstract: str, creator: str, categories: list[str],
+           announce_type: str) -> None:
+    if not title:
+        raise ValueError(f"{arxiv_id}: empty title")
+    for name, value, limit in (("title", title, MAX_TITLE_CHARS), ("abstract", abstract, MAX_ABSTRACT_CHARS),
+                               ("author list", creator, MAX_CREATOR_CHARS)):
+        if len(value) > limit:
+            raise ValueError(f"{arxiv_id}: {name} of {len(value)} characters exceeds {limit}")
+    if len(categories) > MAX_CATEGORIES:
+        raise ValueError(f"{arxiv_id}: {len(categories)} categories exceed {MAX_CATEGORIES}")
+    for category in categories:
+        if not is_category(category):
+            raise ValueError(f"{arxiv_id}: category {category[:40]!r} is not an arXiv category name")
+    if not _ANNOUNCE_TYPE.fullmatch(announce_type):
+        raise ValueError(f"{arxiv_id}: announce type {announce_type[:40]!r} is not a word of at most 20 letters")
+
+
+def _item(node: Element, category: str, marks: _Marks) -> FeedItem:
     guid = (node.findtext("guid") or "").strip()
     link = (node.findtext("link") or "").strip()
     description = node.findtext("description") or ""
-    match = _ID.search(guid.removeprefix("oai:arXiv.org:")) or _ID.search(link)
-    if not match:
-        raise ValueError(f"no arXiv id in guid {guid[:80]!r} or link {link[:80]!r}")
-    arxiv_id = match["id"]
-    version = match["v"] or (_ID.search(description) or {"v": None})["v"] or "1"
+    reference = marks.found_in(node)
+    try:
+        arxiv_id, version = _identity(guid, link, description)
+    except ValueError:
+        if reference:  # the guid itself held it: say so rather than show the mark
+            raise ValueError(f"character reference {reference} names a character XML forbids") from None
+        raise
+    if reference:
+        raise ValueError(f"{arxiv_id}: character reference {reference} names a character XML forbids")
     title = " ".join((node.findtext("title") or "").split())
-    if not title:
-        raise ValueError(f"{arxiv_id}: empty title")
     head, sep, abstract = description.partition("Abstract:")
     if not sep:
         head, abstract = "", description
+    abstract = abstract.strip(" \n\t")
     announce_type = (node.findtext("arxiv:announce_type", namespaces=NS) or "").strip()
     if not announce_type:
         type_match = _TYPE.search(head)
         announce_type = type_match.group(1) if type_match else "new"
-    categories = [c.text.strip() for c in node.findall("category") if c.text and c.text.strip()] or [category]
+    announce_type = announce_type.lower()
+    listed = list(dict.fromkeys(c.text.strip() for c in node.findall("category") if c.text and c.text.strip()))
+    creator = node.findtext("dc:creator", namespaces=NS) or ""
+    _check(arxiv_id, title, abstract, creator, listed, announce_type)
     return FeedItem(
-        arxiv_id=arxiv_id, version=int(version), title=title, abstract=abstract.strip(" \n\t"),
-        authors=split_authors(node.findtext("dc:creator", namespaces=NS) or ""),
-        categories=list(dict.fromkeys(categories)), announce_type=announce_type.lower(),
-        announced=_date(node.findtext("pubDate")),
+        arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=split_authors(creator),
+        categories=listed or [category], announce_type=announce_type, announced=_date(node.findtext("pubDate")),
         abs_url=f"https://arxiv.org/abs/{arxiv_id}", pdf_url=f"https://arxiv.org/pdf/{arxiv_id}v{version}")
 
 
@@ -120,6 +199,8 @@ def parse_feed(data: bytes, category: str) -> Feed:
     # Decode leniently ourselves: bad UTF-8 in one abstract costs a replacement character, not the whole day.
     text = _XML_ILLEGAL.sub("", data.decode("utf-8", errors="replace"))
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # a str cannot also declare an encoding
+    marks = _Marks(text)
+    text = _REFERENCES.sub(marks.replace, text)
     try:
         root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -129,13 +210,13 @@ def parse_feed(data: bytes, category: str) -> Feed:
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise FeedError(f"{category}: not an RSS 2.0 feed (root element <{root.tag}>)")
-    title = channel.findtext("title") or ""
+    title = marks.strip(channel.findtext("title") or "")
     if title.startswith("Feed error"):
         raise FeedError(f"{category}: arXiv answered {title.strip()!r}")
-    feed = Feed(category=category, announced=_date(channel.findtext("pubDate")))
+    feed = Feed(category=category, announced=_date(marks.strip(channel.findtext("pubDate") or "")))
     for position, node in enumerate(channel.findall("item")):
         try:
-            feed.items.append(_item(node, category))
+            feed.items.append(_item(node, category, marks))
         except ValueError as exc:
             log.warning("%s: skipping item %d: %s", category, position, exc)
             feed.bad_items.append(f"item {position}: {exc}")

@@ -1,4 +1,10 @@
-"""Polite HTTP GET for feeds: bounded size, bounded retries, and Retry-After honoured."""
+"""Polite HTTP GET of anything from outside (feeds now, papers later): bounded size, bounded time, bounded
+retries, and Retry-After honoured.
+
+Time is bounded twice. `deadline` covers one attempt whole (connect, headers and every read of the body), so
+a server trickling one byte at a time cannot hold a request open; the client's own timeout only bounds the
+wait between two reads. `total_deadline` covers the whole download, retries and Retry-After waits included.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +23,12 @@ class DownloadError(RuntimeError):
     pass
 
 
+class _Retryable(Exception):
+    def __init__(self, reason: str, wait: float):
+        super().__init__(reason)
+        self.reason, self.wait = reason, wait
+
+
 def retry_after(value: str | None, default: float) -> float:
     if not value:
         return default
@@ -29,40 +41,55 @@ def retry_after(value: str | None, default: float) -> float:
         if when.tzinfo is None:  # asctime dates and "-0000" carry no zone; HTTP dates are always GMT
             when = when.replace(tzinfo=timezone.utc)
         return min(MAX_WAIT, max(0.0, (when - datetime.now(timezone.utc)).total_seconds()))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # a year or offset of twenty digits
         return default
 
 
-async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: int,
-                   backoff: float = 1.0) -> bytes:
+async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff: float) -> bytes:
+    async with client.stream("GET", url) as response:
+        if response.status_code in RETRY_STATUS:
+            raise _Retryable(f"HTTP {response.status_code}", retry_after(response.headers.get("Retry-After"),
+                                                                          backoff))
+        if response.status_code != 200:
+            raise DownloadError(f"GET {url}: HTTP {response.status_code}")
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise DownloadError(f"GET {url}: body of {declared} bytes exceeds the {max_bytes}-byte limit")
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise DownloadError(f"GET {url}: body exceeds the {max_bytes}-byte limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: int, deadline: float,
+                   total_deadline: float, backoff: float = 1.0) -> bytes:
+    """The body of a 200 answer to GET `url`; DownloadError for anything else, once retries or time run out."""
+    clock = asyncio.get_running_loop().time
+    give_up_at = clock() + total_deadline
     for attempt in range(retries + 1):
-        last = attempt == retries
+        limit = min(deadline, give_up_at - clock())
+        if limit <= 0:
+            break
         try:
-            async with client.stream("GET", url) as response:
-                if response.status_code in RETRY_STATUS and not last:
-                    wait = retry_after(response.headers.get("Retry-After"), backoff * 2 ** attempt)
-                    log.info("GET %s: HTTP %d, retrying in %.1fs", url, response.status_code, wait)
-                    await asyncio.sleep(wait)
-                    continue
-                if response.status_code != 200:
-                    raise DownloadError(f"GET {url}: HTTP {response.status_code}")
-                declared = response.headers.get("Content-Length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
-                    raise DownloadError(f"GET {url}: body of {declared} bytes exceeds the {max_bytes}-byte limit")
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise DownloadError(f"GET {url}: body exceeds the {max_bytes}-byte limit")
-                    chunks.append(chunk)
-                return b"".join(chunks)
+            async with asyncio.timeout(limit):
+                return await _attempt(client, url, max_bytes, backoff * 2 ** attempt)
+        except TimeoutError:
+            failure, wait = f"no complete answer within {limit:.3g}s", backoff * 2 ** attempt
         except httpx.TransportError as exc:
-            if last:
-                raise DownloadError(f"GET {url}: {type(exc).__name__}: {exc}") from None
-            wait = backoff * 2 ** attempt
-            log.info("GET %s: %s, retrying in %.1fs", url, type(exc).__name__, wait)
-            await asyncio.sleep(wait)
+            failure, wait = f"{type(exc).__name__}: {exc}", backoff * 2 ** attempt
+        except _Retryable as exc:
+            failure, wait = exc.reason, exc.wait
         except httpx.HTTPError as exc:
             # A body that lies about its encoding or a redirect loop: retrying will not help.
             raise DownloadError(f"GET {url}: {type(exc).__name__}: {exc}") from None
-    raise DownloadError(f"GET {url}: gave up after {retries + 1} attempts")
+        if attempt == retries:
+            raise DownloadError(f"GET {url}: {failure}")
+        if clock() + wait >= give_up_at:
+            raise DownloadError(f"GET {url}: {failure}; waiting {wait:.1f}s to retry would pass the "
+                                f"{total_deadline:g}s deadline for the whole download")
+        log.info("GET %s: %s, retrying in %.1fs", url, failure, wait)
+        await asyncio.sleep(wait)
+    raise DownloadError(f"GET {url}: gave up at the {total_deadline:g}s deadline for the whole download")

@@ -40,7 +40,8 @@ async def fetch_feed(env: Env, category: str) -> FeedOutcome:
     url = env.settings.arxiv_rss_base_url + category
     try:
         body = await download(env.http, url, max_bytes=env.settings.max_feed_bytes,
-                              retries=env.settings.http_retries)
+                              retries=env.settings.http_retries, deadline=env.settings.http_deadline_seconds,
+                              total_deadline=env.settings.http_total_deadline_seconds)
         feed = parse_feed(body, category)
     except (DownloadError, FeedError) as exc:
         log.error("feed %s failed: %s", category, exc)

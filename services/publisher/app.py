@@ -2,11 +2,11 @@
 (/readme, /rss, /rss/{category}) and for every profile under /profiles/{name}/."""
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 
 from shared.app import create_app
+from shared.arxiv_names import is_category
+from shared.conditional import http_date, not_modified
 from shared.profiles import DEFAULT_PROFILE, PROFILE_NAME
 from shared.repository import Repository
 from shared.runtime import ServiceRuntime
@@ -14,8 +14,6 @@ from shared.settings import Settings
 
 from services.publisher.publish import FEED, README, category_feed
 from services.publisher.worker import HANDLERS, PERIODIC
-
-CATEGORY = re.compile(r"[A-Za-z-]{1,32}(\.[A-Za-z-]{1,32})?")
 
 
 def build(settings: Settings) -> FastAPI:
@@ -34,13 +32,16 @@ def build(settings: Settings) -> FastAPI:
         if publication is None:
             raise HTTPException(404, f"nothing published as {name} for profile {profile!r} yet")
         etag = f'"{publication.id}-{publication.digest_key[:16]}"'
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
-        if request.headers.get("if-none-match") == etag:
+        headers = {"ETag": etag, "Last-Modified": http_date(publication.created_at),
+                   "Cache-Control": "public, max-age=300"}
+        tags = request.headers.getlist("if-none-match")  # a list may come split over several fields
+        if not_modified(", ".join(tags) if tags else None, request.headers.get("if-modified-since"), etag,
+                        publication.created_at):
             return Response(status_code=304, headers=headers)
         return Response(publication.content, media_type=publication.content_type, headers=headers)
 
     def category_name(category: str) -> str:
-        if not CATEGORY.fullmatch(category):
+        if not is_category(category):
             raise HTTPException(400, "category must look like 'cs.AI'")
         return category_feed(category)
 

@@ -1,22 +1,17 @@
-"""README.md in the reference bot's layout, so its users find what they know. Pure rendering."""
+"""README.md in the reference bot's layout, so its users find what they know. Pure rendering.
+
+Every value from outside (arXiv's fields, the LLM's answer, the config) goes through services/publisher/
+markdown.py: `inline` for fields, `block` for an answer. One function per block of the page, so a new
+field of an entry is one more function, not an edit through the template.
+"""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from services.publisher.digest import Digest, Entry
+from services.publisher.markdown import block, inline, link
 
 ABSTRACT_CHARS = 300
-
-
-def plain(text: str) -> str:
-    """Text for Markdown: whitespace folded, raw HTML shown as text rather than run."""
-    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def md_text(text: str) -> str:
-    """Text inside a Markdown link label: brackets escaped so a title cannot end the link early."""
-    return plain(text).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def short_abstract(abstract: str) -> str:
@@ -24,48 +19,8 @@ def short_abstract(abstract: str) -> str:
     return text[:ABSTRACT_CHARS] + "..." if len(text) > ABSTRACT_CHARS else text
 
 
-def _summary_block(entry: Entry, model: str) -> list[str]:
-    if entry.summary_status != "done" or not entry.summary:
-        return []
-    # A summary is the model's Markdown; only a <details> tag of its own could open or close blocks around it.
-    body = re.sub(r"<(?=\s*/?\s*details)", "&lt;", entry.summary, flags=re.I)
-    return ["<details>", f"<summary><strong>🤖 AI Summary (by {plain(model)})</strong> - Click to expand</summary>",
-            "", body, "", "</details>", ""]
-
-
-def _entry(number: int, entry: Entry, model: str) -> list[str]:
+def _header(digest: Digest, updated: datetime) -> list[str]:
     return [
-        f"### {number}. [{md_text(entry.title)}]({entry.abs_url})",
-        "",
-        f"**Authors**: {plain(', '.join(entry.authors))}  ",
-        f"**Category**: {entry.shown_category}  ",
-        f"**Published**: {entry.announced.isoformat() if entry.announced else 'unknown'}  ",
-        f"**Score**: {float(entry.score)}  ",
-        *([f"**Why**: {plain(entry.why)}  "] if entry.why else []),
-        f"**Type**: {entry.announce_type}  ",
-        f"**ArXiv ID**: {entry.arxiv_id}v{entry.version}  ",
-        "",
-        "#### Abstract",
-        plain(short_abstract(entry.abstract)),
-        "",
-        *_summary_block(entry, model),
-        "---",
-        "",
-    ]
-
-
-def _near_misses(digest: Digest) -> list[str]:
-    if not digest.near_misses:
-        return []
-    lines = ["## 🔍 Near misses", "", "Just below the cut:", ""]
-    for entry in digest.near_misses:
-        why = f" ({plain(entry.why)})" if entry.why else ""
-        lines.append(f"- [{md_text(entry.title)}]({entry.abs_url}): score {float(entry.score)}{why}")
-    return lines + ["", "---", ""]
-
-
-def render_readme(digest: Digest, updated: datetime) -> str:
-    lines = [
         "# arXiv Papers Bot 🤖",
         "",
         "This repository automatically fetches and displays relevant papers from arXiv based on configured criteria.",
@@ -74,24 +29,74 @@ def render_readme(digest: Digest, updated: datetime) -> str:
         "",
         f"- **Last Updated**: {updated.astimezone(timezone.utc).strftime('%Y-%m-%d %H:%M:%S')} UTC",
         f"- **Total Papers Found**: {len(digest.entries)}",
-        f"- **Categories Monitored**: {', '.join(digest.categories)}",
+        f"- **Categories Monitored**: {inline(', '.join(digest.categories))}",
         "",
         "## 📚 Recent Papers",
         "",
     ]
-    if not digest.entries:
-        lines += ["No paper matched the configured keywords in this announcement.", "", "---", ""]
-    for number, entry in enumerate(digest.entries, start=1):
-        lines += _entry(number, entry, digest.model)
-    lines += _near_misses(digest)
-    lines += [
+
+
+def _heading(number: int, entry: Entry) -> list[str]:
+    return [f"### {number}. {link(entry.title, entry.abs_url)}", ""]
+
+
+def _facts(entry: Entry) -> list[str]:
+    # One paragraph of "**Label**: value" lines, each ending in two spaces (a line break), as the reference.
+    return [
+        f"**Authors**: {inline(', '.join(entry.authors))}  ",
+        f"**Category**: {inline(entry.shown_category)}  ",
+        f"**Published**: {entry.announced.isoformat() if entry.announced else 'unknown'}  ",
+        f"**Score**: {float(entry.score)}  ",
+        *([f"**Why**: {inline(entry.why)}  "] if entry.why else []),
+        f"**Type**: {inline(entry.announce_type)}  ",
+        f"**ArXiv ID**: {inline(f'{entry.arxiv_id}v{entry.version}')}  ",
+        "",
+    ]
+
+
+def _abstract(entry: Entry) -> list[str]:
+    return ["#### Abstract", inline(short_abstract(entry.abstract)), ""]
+
+
+def _summary(entry: Entry, model: str) -> list[str]:
+    if entry.summary_status != "done" or not entry.summary:
+        return []
+    # block() returns the answer with a blank line on each side: </details> always closes this block.
+    return ["<details>", f"<summary><strong>🤖 AI Summary (by {inline(model)})</strong> - Click to expand</summary>",
+            block(entry.summary), "</details>", ""]
+
+
+def _entry(number: int, entry: Entry, model: str) -> list[str]:
+    return [*_heading(number, entry), *_facts(entry), *_abstract(entry), *_summary(entry, model), "---", ""]
+
+
+def _near_misses(digest: Digest) -> list[str]:
+    if not digest.near_misses:
+        return []
+    lines = ["## 🔍 Near misses", "", "Just below the cut:", ""]
+    for entry in digest.near_misses:
+        why = f" ({inline(entry.why)})" if entry.why else ""
+        lines.append(f"- {link(entry.title, entry.abs_url)}: score {float(entry.score)}{why}")
+    return lines + ["", "---", ""]
+
+
+def _configuration(digest: Digest) -> list[str]:
+    return [
         "## 🔧 Configuration",
         "",
         "This bot is configured to look for papers containing the following keywords:",
-        f"- {plain(', '.join(digest.keywords))}",
+        f"- {inline(', '.join(digest.keywords))}",
         "",
         "---",
         "*Generated automatically by arXiv Bot*",
         "",
     ]
-    return "\n".join(lines)
+
+
+def render_readme(digest: Digest, updated: datetime) -> str:
+    lines = _header(digest, updated)
+    if not digest.entries:
+        lines += ["No paper matched the configured keywords in this announcement.", "", "---", ""]
+    for number, entry in enumerate(digest.entries, start=1):
+        lines += _entry(number, entry, digest.model)
+    return "\n".join(lines + _near_misses(digest) + _configuration(digest))

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 from openai import AsyncOpenAI
 
 from shared.models import Paper
 
+from services.summarizer.answer import AnswerError, clean_answer
+
 # The user message stays far below any model's context; full text arrives with its own token budget.
 MAX_INPUT_CHARS = 20_000
-# Characters no store or file should hold: NUL (PostgreSQL text refuses it, git calls the file binary) and
-# lone surrogates (UTF-8 cannot encode them).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class SummaryError(RuntimeError):
@@ -30,15 +28,6 @@ def paper_text(paper: Paper) -> str:
     return text[:MAX_INPUT_CHARS]
 
 
-def clean_answer(raw: object, max_chars: int) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        raise SummaryError("the model returned no text")
-    text = _UNSTORABLE.sub("", raw).strip()
-    if len(text) > max_chars:
-        text = text[:max_chars] + f"\n\n… [cut: the answer was longer than {max_chars} characters]"
-    return text
-
-
 async def summarize(client: AsyncOpenAI, model: str, prompt: str, paper: Paper,
                     max_chars: int = 20_000) -> tuple[str, int, int]:
     """Returns (summary, prompt tokens, completion tokens); raises SummaryError on an unusable answer."""
@@ -46,6 +35,9 @@ async def summarize(client: AsyncOpenAI, model: str, prompt: str, paper: Paper,
         model=model, messages=[{"role": "system", "content": prompt}, {"role": "user", "content": paper_text(paper)}])
     if not response.choices:
         raise SummaryError("the model returned no choices")
-    text = clean_answer(response.choices[0].message.content, max_chars)
+    try:
+        text = clean_answer(response.choices[0].message.content, max_chars)
+    except AnswerError as exc:
+        raise SummaryError(f"unusable answer: {exc}") from None
     usage = response.usage
     return text, (usage.prompt_tokens or 0) if usage else 0, (usage.completion_tokens or 0) if usage else 0

@@ -251,7 +251,7 @@ def test_invalid_utf8_in_one_abstract_costs_one_replacement_character() -> None:
     assert feed.items[1].abstract.startswith("Bridges \ufffd\ufffd ladders for $x < y$")
 
 
-def test_an_xml_illegal_control_character_does_not_lose_the_day() -> None:
+def test_a_raw_xml_illegal_control_character_costs_nothing_but_itself() -> None:
     data = fixture("cs.DL_small.xml").replace(b"Ten years later,", b"Ten years\x0c\x01 later,")
     feed = parse_feed(data, "cs.DL")
     assert len(feed.items) == 4
@@ -287,13 +287,179 @@ def test_feed_items_are_immutable_and_primary_category_tolerates_none() -> None:
         item.title = "changed"  # type: ignore[misc]
 
 
-def test_an_encoded_control_character_costs_nothing_but_itself() -> None:
-    # XML 1.0 forbids &#12; even as a reference; arXiv escapes text, so one could reach us this way.
-    body = feed("cs.AI", [Item("2411.00001", "Form feed", "before&#12;after &#x1F; end")]).replace(b"&amp;#", b"&#")
-    (item,) = parse_feed(body, "cs.AI").items
-    assert item.abstract == "beforeafter  end"
-
-
 def test_an_unclosed_parenthesis_does_not_glue_the_authors_together() -> None:
     assert split_authors("Ada Lovelace (Analytical Engines, Alan Turing, Grace Hopper") == [
         "Ada Lovelace (Analytical Engines", "Alan Turing", "Grace Hopper"]
+
+
+# --- bounds: one absurd item is skipped and named, its neighbours are kept -------------------------------
+
+GOOD_BEFORE, GOOD_AFTER = Item("2411.00001", "Before"), Item("2411.00003", "After")
+
+
+def around(bad: Item) -> bytes:
+    return feed("cs.AI", [GOOD_BEFORE, bad, GOOD_AFTER])
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    # The four fields that overflowed the store in the issue.
+    (Item("2411.00002", "T", version=12345678901234567890), "2411.00002: version 12345678901234567890 is outside"),
+    (Item("2411.00002", "T", categories=["cs.AI", "c" * 100]), "2411.00002: category 'cccc"),
+    (Item("a" * 80 + "/1234567", "T"), "no arXiv id in guid 'oai:arXiv.org:aaaa"),
+    (Item("2411.00002", "T", type="x" * 43), "2411.00002: announce type 'xxxx"),
+    # And the rest of the bounds.
+    (Item("2411.00002", "T", version=0), "2411.00002: version 0 is outside 1..1000"),
+    (Item("2411.00002", "T", version=1001), "2411.00002: version 1001 is outside 1..1000"),
+    (Item("2411.00002", "T" * 1001), "2411.00002: title of 1001 characters exceeds 1000"),
+    (Item("2411.00002", "T", abstract="a" * 10_001), "2411.00002: abstract of 10001 characters exceeds 10000"),
+    (Item("2411.00002", "T", authors="A, " * 40_000), "2411.00002: author list of 120000 characters exceeds"),
+    (Item("2411.00002", "T", categories=[f"cs.A{chr(65 + i % 26)}{chr(65 + i // 26)}" for i in range(65)]),
+     "2411.00002: 65 categories exceed 64"),
+    (Item("2411.00002", "T", categories=["I.2.7; H.3.3"]), "2411.00002: category 'I.2.7; H.3.3' is not"),
+    (Item("2411.00002", "T", categories=["cs.AI\n"]), None),  # surrounding whitespace is not part of it
+    (Item("2411.00002", "T", type="new; drop table"), "2411.00002: announce type 'new; drop table'"),
+    (Item("2411.00002", "T", type="Replace-Cross"), None),  # arXiv's words in any case are fine
+    (Item("2411.00002", "T", type="withdrawn"), None),  # so is a word arXiv may add one day
+    (Item("2411.000020", "T"), "no arXiv id"),  # six digits after the dot is no id
+    (Item("\u0662\u0664\u0661\u0661.\u0661\u0667\u0667\u0660\u0660", "T"), "no arXiv id"),  # digits, not ASCII ones
+    (Item("2411.0002", "T", version=1000), None),  # four digits (before 2015) and the largest version
+    (Item("math.AG/0601001", "T"), None),
+    (Item("cond-mat/0412498", "T"), None),
+])
+def test_an_absurd_field_skips_only_its_item(bad: Item, reason: str | None) -> None:
+    parsed = parse_feed(around(bad), "cs.AI")
+    kept = [i.arxiv_id for i in parsed.items]
+    if reason is None:
+        assert kept == ["2411.00001", bad.id, "2411.00003"] and parsed.bad_items == []
+    else:
+        assert kept == ["2411.00001", "2411.00003"]
+        (named,) = parsed.bad_items
+        assert named.startswith(f"item 1: {reason}"), named
+        assert len(named) < 300  # named, not copied: a 100,000-character field does not reach the run record
+
+
+def test_a_skipped_item_is_logged_once_with_its_reason(caplog: pytest.LogCaptureFixture) -> None:
+    parse_feed(around(Item("2411.00002", "T", type="x" * 43)), "cs.AI")
+    warnings = [r.getMessage() for r in caplog.records if r.name == "services.fetcher.arxiv"]
+    assert warnings == ["cs.AI: skipping item 1: 2411.00002: announce type '" + "x" * 40 + "' is not a word of "
+                        "at most 20 letters"]
+
+
+def test_an_id_of_the_right_shape_but_wrong_guid_still_comes_from_the_link() -> None:
+    body = around(Item("2411.00002", "T")).replace(b"oai:arXiv.org:2411.00002v1", b"urn:x:2411.00002v1")
+    (item,) = [i for i in parse_feed(body, "cs.AI").items if i.title == "T"]
+    assert (item.arxiv_id, item.version) == ("2411.00002", 1)  # the link has no version, the description has
+
+
+def test_the_description_gives_the_version_only_for_the_same_paper() -> None:
+    body = around(Item("2411.00002", "T", version=7)).replace(b"oai:arXiv.org:2411.00002v7", b"2411.00002")
+    body = body.replace(b"arXiv:2411.00002v7", b"arXiv:2411.99999v7")  # another paper's id and version
+    (item,) = [i for i in parse_feed(body, "cs.AI").items if i.title == "T"]
+    assert item.version == 1
+
+
+def test_every_real_item_is_within_the_bounds(all_archives: Feed) -> None:
+    # The whole real day passes; no bound sits anywhere near what arXiv really serves.
+    assert len(all_archives.items) == 1504 and all_archives.bad_items == []
+    assert max(len(i.title) for i in all_archives.items) * 4 < 1000
+    assert max(len(", ".join(i.authors)) for i in all_archives.items) * 20 < 100_000
+
+
+def test_an_absurd_item_in_a_real_feed_costs_only_itself() -> None:
+    data = shared_data("arxiv/day-2024-11-28/cs.DC.xml").read_bytes()
+    victim = re.search(rb"oai:arXiv.org:(\d{4}\.\d{5})v(\d+)", data)
+    assert victim
+    spoiled = data.replace(victim[0], victim[0][:-len(victim[2])] + b"12345678901234567890", 1)
+    parsed = parse_feed(spoiled, "cs.DC")
+    assert len(parsed.items) == 18 and victim[1].decode() not in by_id(parsed)
+    assert parsed.bad_items == [f"item 0: {victim[1].decode()}: version 12345678901234567890 is outside 1..1000"]
+
+
+# --- character references XML forbids --------------------------------------------------------------------
+
+
+def with_reference(reference: str, where: str = "abstract") -> bytes:
+    """A feed whose middle item holds `reference` unescaped in `where` (the builder escapes its '&')."""
+    field = {"abstract": "before MARK after", "title": "Title MARK", "authors": "Ada MARK Lovelace"}[where]
+    bad = Item("2411.00002", field if where == "title" else "T", **({where: field} if where != "title" else {}))
+    return around(bad).replace(b"MARK", reference.encode())
+
+
+ILLEGAL_REFERENCES = ["&#xFFFE;", "&#xFFFF;", "&#xD800;", "&#xdfff;", "&#0;", "&#x0;", "&#12;", "&#x1F;",
+                      "&#65534;", "&#55296;", "&#x110000;", "&#1114112;", "&#99999999999999999999999;",
+                      "&#x00000000000000D800;", "&#" + "9" * 5000 + ";"]
+
+
+@pytest.mark.parametrize("reference", ILLEGAL_REFERENCES, ids=lambda r: r[:24])
+@pytest.mark.parametrize("where", ["abstract", "title", "authors"])
+def test_a_reference_to_a_forbidden_character_drops_its_item_not_the_feed(reference: str, where: str) -> None:
+    parsed = parse_feed(with_reference(reference, where), "cs.AI")
+    assert [i.arxiv_id for i in parsed.items] == ["2411.00001", "2411.00003"]
+    assert parsed.bad_items == [(f"item 1: 2411.00002: character reference {reference[:24]} names a character "
+                                 "XML forbids")]
+
+
+def test_a_forbidden_reference_in_the_guid_is_named_without_the_parsers_mark() -> None:
+    body = around(Item("2411.00002", "T")).replace(b"oai:arXiv.org:2411.00002v1", b"oai:arXiv.org:&#xFFFE;")
+    with_link = parse_feed(body, "cs.AI")  # the link still names the paper
+    assert with_link.bad_items == ["item 1: 2411.00002: character reference &#xFFFE; names a character XML forbids"]
+    parsed = parse_feed(body.replace(b"arxiv.org/abs/2411.00002", b"arxiv.org/abs/&#xFFFE;"), "cs.AI")
+    assert len(parsed.items) == 2
+    assert parsed.bad_items == ["item 1: character reference &#xFFFE; names a character XML forbids"]
+
+
+@pytest.mark.parametrize(("reference", "char"), [("&#x41;", "A"), ("&#65;", "A"), ("&#x0000041;", "A"),
+                                                  ("&#9;", "\t"), ("&#xD7FF;", "\ud7ff"), ("&#xE000;", "\ue000"),
+                                                  ("&#x10FFFF;", "\U0010ffff"), ("&#xFFFD;", "\ufffd")])
+def test_references_to_allowed_characters_are_decoded(reference: str, char: str) -> None:
+    parsed = parse_feed(with_reference(reference), "cs.AI")
+    assert parsed.bad_items == [] and parsed.items[1].abstract == f"before {char} after"
+
+
+def test_a_forbidden_reference_outside_items_costs_nothing() -> None:
+    body = around(Item("2411.00002", "T")).replace(b"cs.AI updates on arXiv.org</title>",
+                                                   b"cs.AI &#xFFFE;updates on arXiv.org</title>")
+    parsed = parse_feed(body, "cs.AI")
+    assert len(parsed.items) == 3 and parsed.bad_items == [] and parsed.announced == DAY
+
+
+def test_inside_cdata_a_reference_is_text_and_harms_nothing() -> None:
+    body = around(Item("2411.00002", "T")).replace(b"We study things.</description>",
+                                                   b"<![CDATA[x &#xFFFE; y]]></description>", 1)
+    parsed = parse_feed(body, "cs.AI")
+    assert parsed.bad_items == [] and parsed.items[0].abstract == "x &#xFFFE; y"
+
+
+def test_noncharacters_already_in_the_text_are_not_mistaken_for_marks() -> None:
+    body = around(Item("2411.00002", "T", abstract="\ufdd0 0 \ufdd0 and \ufdd1")).replace(b"MARK", b"")
+    body = body.replace(b"We study things.", b"x &#xFFFE; y", 1)  # the first item holds a real one
+    parsed = parse_feed(body, "cs.AI")
+    assert [i.arxiv_id for i in parsed.items] == ["2411.00002", "2411.00003"]
+    assert parsed.items[0].abstract == "\ufdd0 0 \ufdd0 and \ufdd1"
+    assert parsed.bad_items == ["item 0: 2411.00001: character reference &#xFFFE; names a character XML forbids"]
+
+
+def test_a_feed_holding_every_possible_mark_is_refused_whole() -> None:
+    every = "".join(chr(c) for c in range(0xFDD0, 0xFDF0))
+    body = around(Item("2411.00002", "T", abstract=every)).replace(b"We study things.", b"&#xFFFE;", 1)
+    with pytest.raises(FeedError, match="every mark"):
+        parse_feed(body, "cs.AI")
+    assert len(parse_feed(around(Item("2411.00002", "T", abstract=every)), "cs.AI").items) == 3  # no reference
+
+
+def test_a_forbidden_reference_in_a_real_feed_costs_only_its_item() -> None:
+    data = shared_data("arxiv/day-2024-11-28/cs.DC.xml").read_bytes()
+    victims = re.findall(rb"oai:arXiv.org:(\d{4}\.\d{5})v", data)
+    spoiled = data.replace(b"Abstract: ", b"Abstract: &#xD800;", 2)  # the first two items
+    parsed = parse_feed(spoiled, "cs.DC")
+    assert len(parsed.items) == 17
+    assert [b.split(":")[1].strip() for b in parsed.bad_items] == [v.decode() for v in victims[:2]]
+
+
+@pytest.mark.parametrize("date_text", ["Thu, 28 Nov 9999999999999999999 00:00:00 -0500",
+                                       "Thu, 28 Nov 2024 00:00:00 -9999999999999999999", "not a date"])
+def test_an_absurd_pubdate_costs_only_the_date(date_text: str) -> None:
+    body = feed("cs.AI", [GOOD_BEFORE, Item("2411.00002", "T")], pub=date_text)
+    parsed = parse_feed(body, "cs.AI")
+    assert parsed.announced is None and [i.announced for i in parsed.items] == [None, None]
+    assert len(parsed.items) == 2 and parsed.bad_items == []

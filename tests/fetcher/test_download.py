@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from services.fetcher.download import MAX_WAIT, DownloadError, download, retry_after
-from tests.servers import FakeArxiv, _Quiet, _Server
+from tests.servers import FakeArxiv, Trickle, _Quiet, _Server
 
 FEED = b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>cs.AI</title></channel></rss>\n'
 SLOW = 30.0  # a backoff no test can afford to actually sleep
@@ -37,9 +37,11 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def get(client: httpx.AsyncClient, url: str, *, max_bytes: int = 1 << 20, retries: int = 3,
-              backoff: float = SLOW) -> bytes:
-    fetching = download(client, url, max_bytes=max_bytes, retries=retries, backoff=backoff)
-    return await asyncio.wait_for(fetching, DEADLINE)
+              backoff: float = SLOW, deadline: float = 60.0, total_deadline: float = 600.0,
+              within: float = DEADLINE) -> bytes:
+    fetching = download(client, url, max_bytes=max_bytes, retries=retries, backoff=backoff, deadline=deadline,
+                        total_deadline=total_deadline)
+    return await asyncio.wait_for(fetching, within)
 
 
 # --- status codes and retries -----------------------------------------------------------------------------
@@ -203,6 +205,44 @@ async def test_every_http_failure_becomes_a_download_error(arxiv: FakeArxiv, cas
             await get(client, arxiv.base + "cs.AI", retries=0)
 
 
+# --- deadlines ------------------------------------------------------------------------------------------
+
+# Each trickling answer would take 600 bytes x 0.05 s = 30 s; the per-read timeout (5 s) never fires.
+
+
+@pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
+async def test_a_trickling_server_is_cut_off_at_the_deadline_of_each_attempt(client: httpx.AsyncClient,
+                                                                            headers_too: bool) -> None:
+    with Trickle(headers_too=headers_too) as trickle:
+        with pytest.raises(DownloadError, match=r"/rss/cs.AI: no complete answer within 0.3s$"):
+            await get(client, trickle.url + "/rss/cs.AI", retries=1, backoff=0.0, deadline=0.3, within=15)
+        assert trickle.hits == ["/rss/cs.AI"] * 2  # each attempt was cut off, then retried once
+
+
+async def test_the_whole_download_stops_at_its_total_deadline(client: httpx.AsyncClient,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="services.fetcher.download")
+    with Trickle() as trickle:
+        with pytest.raises(DownloadError, match=r"1s deadline for the whole download"):
+            await get(client, trickle.url + "/x", retries=50, backoff=0.0, deadline=0.4, total_deadline=1.0,
+                      within=15)
+        assert 1 <= len(trickle.hits) <= 4  # far fewer than the 51 attempts the retries alone allow
+    assert all("no complete answer within" in r.getMessage() for r in caplog.records if "retrying" in r.getMessage())
+
+
+async def test_a_retry_after_beyond_the_total_deadline_fails_at_once(arxiv: FakeArxiv,
+                                                                     client: httpx.AsyncClient) -> None:
+    arxiv.responses["cs.AI"] = [(503, b"later", {"Retry-After": "100"})]
+    with pytest.raises(DownloadError, match=r"HTTP 503; waiting 100.0s to retry would pass the 5s deadline"):
+        await get(client, arxiv.base + "cs.AI", total_deadline=5.0)  # no 100 s sleep: DEADLINE would fail it
+    assert arxiv.requests == ["cs.AI"]
+
+
+async def test_a_slow_but_steady_answer_within_the_deadline_arrives_whole(client: httpx.AsyncClient) -> None:
+    with Trickle(body=b"<rss>ok</rss>", interval=0.01) as trickle:
+        assert await get(client, trickle.url + "/rss", deadline=10.0, within=15) == b"<rss>ok</rss>"
+
+
 # --- retry_after ------------------------------------------------------------------------------------------
 
 
@@ -218,6 +258,8 @@ def http_date(offset_seconds: float) -> str:
     ("86400", MAX_WAIT), ("1e400", MAX_WAIT),            # capped
     ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),              # IMF-fixdate in the past
     ("Sunday, 06-Nov-94 08:49:37 GMT", 0.0),             # RFC 850 form in the past
+    ("Thu, 28 Nov 9999999999999999999 00:00:00 GMT", 9.0),  # a date no datetime can hold
+    ("Thu, 28 Nov 2024 00:00:00 -9999999999999999999", 9.0),
 ])
 def test_retry_after_values(value: str | None, expected: float) -> None:
     assert retry_after(value, 9.0) == expected

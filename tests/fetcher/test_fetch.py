@@ -1,6 +1,7 @@
 """A fetch run against a real local HTTP server playing arXiv, stored in PostgreSQL and in SQLite."""
 from __future__ import annotations
 
+import asyncio
 import json
 
 from sqlmodel import col, select
@@ -11,7 +12,7 @@ from shared.runtime import Env
 from services.fetcher.fetch import fetch_now, fetch_run
 from services.fetcher.trigger import request_fetch
 from tests.feeds import EMPTY, ERROR, Item, feed
-from tests.servers import FakeArxiv
+from tests.servers import FakeArxiv, Trickle
 
 
 def config(*categories: str) -> BotConfig:
@@ -127,3 +128,34 @@ async def test_the_run_keeps_the_config_it_was_fetched_with(store_env: Env) -> N
         run = await fetch(use(store_env, arxiv), cfg)
     assert BotConfig.from_snapshot(run.config) == cfg
     assert run.reason == "test"
+
+
+async def test_absurd_items_are_skipped_and_named_and_the_day_is_stored(store_env: Env) -> None:
+    # The four items that overflowed the store's columns in issue 5, each beside good ones, on both stores.
+    absurd = [Item("2411.00010", "Twenty-digit version", version=12345678901234567890),
+              Item("2411.00011", "Long category", categories=["c" * 100]),
+              Item("a" * 80 + "/1234567", "Long id"),
+              Item("2411.00012", "Long announce type", type="x" * 43)]
+    feeds = {"cs.AI": feed("cs.AI", [Item("2411.00001", "Good AI"), *absurd[:2]]),
+             "cs.LG": feed("cs.LG", [*absurd[2:], Item("2411.00002", "Good LG")])}
+    with FakeArxiv(feeds=feeds) as arxiv:
+        run = await fetch(use(store_env, arxiv), config("cs.AI", "cs.LG"))
+    assert (run.status, run.items, run.new) == ("ok", 2, 2)
+    named = {f["category"]: f["bad_items"] for f in run.feeds}
+    assert [b.split(":")[1].strip() for b in named["cs.AI"]] == ["2411.00010", "2411.00011"]
+    assert named["cs.LG"][0].startswith("item 0: no arXiv id in guid 'oai:arXiv.org:aaaa")
+    assert named["cs.LG"][1].startswith("item 1: 2411.00012: announce type 'xxxx")
+    async with store_env.sessions() as session:
+        stored = sorted(p.arxiv_id for p in await session.exec(select(Paper)))
+    assert stored == ["2411.00001", "2411.00002"]
+    assert b"arxiv_bot_bad_items_total 4.0" in store_env.metrics.render()
+
+
+async def test_a_trickling_arxiv_costs_its_feeds_not_the_run(pg_env: Env) -> None:
+    pg_env.settings.http_deadline_seconds, pg_env.settings.http_total_deadline_seconds = 0.3, 0.5
+    with Trickle() as trickle:
+        pg_env.settings.arxiv_rss_base_url = trickle.url + "/rss/"
+        run = await asyncio.wait_for(fetch(pg_env, config("cs.AI", "cs.LG")), 30)
+    assert run.status == "error" and [f["status"] for f in run.feeds] == ["error", "error"]
+    assert all("deadline for the whole download" in f["error"] or "no complete answer" in f["error"]
+               for f in run.feeds)

@@ -193,3 +193,12 @@ def test_entry_order_and_count_change_the_key():
     assert digest(one, two).key() != digest(two, one).key()
     assert digest(one, two).key() != digest(one).key()
     assert digest().key() != digest(one).key()
+
+
+def test_lone_surrogates_are_dropped_so_the_feed_encodes_as_utf8():
+    # A str can hold them (an LLM answer with "\ud800" in its JSON); UTF-8 cannot, and XML forbids them.
+    hostile = entry(1, title="A\ud800B", summary="x\udfffy", summary_status="done")
+    rendered = render_rss(digest(hostile), UPDATED, SELF)
+    [item] = items(rendered)
+    assert item.findtext("title") == "AB" and "xy" in item.findtext("description")
+    assert rendered.encode("utf-8")

@@ -1,6 +1,7 @@
 """README.md in the reference bot's layout, and safe against what titles, abstracts and summaries contain."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -8,7 +9,9 @@ import pytest
 
 from tests.publisher.entries import digest, entry
 from services.publisher.readme import render_readme
+from services.summarizer.answer import clean_answer
 from tests.data import shared_data
+from tests.publisher.gfm import live_markup, read, render
 
 UPDATED = datetime(2024, 11, 29, 6, 7, 54, tzinfo=timezone.utc)
 HEADING = re.compile(r"^### (\d+)\. ")
@@ -170,7 +173,8 @@ def link_label(text: str) -> str:
     heading = next(line for line in text.split("\n") if line.startswith("### 1. "))
     match = LINK.match(heading)
     assert match, heading
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", match.group(1))  # CommonMark: only punctuation escapes
+    # As CommonMark shows it: backslash escapes (of punctuation only), then entities.
+    return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", match.group(1)))
 
 
 @pytest.mark.parametrize("title", [
@@ -201,7 +205,7 @@ def test_line_breaks_in_fields_cannot_start_new_markdown_blocks():
     text = render_readme(digest(hostile), UPDATED)
     assert not re.search(r"^#+ Injected", text, re.M)
     assert [line[:7] for line in text.split("\n") if HEADING.match(line)] == ["### 1. "]
-    assert "**Authors**: A ### 2. [fake](http://x)  \n" in text
+    assert "**Authors**: A ### 2. \\[fake\\](http&#58;//x)  \n" in text  # and no live link either
 
 
 def details_depth_at_headings(text: str) -> list[int]:
@@ -229,3 +233,53 @@ def test_summary_cannot_close_its_block_early(closing):
 def test_summary_cannot_leave_a_block_open():
     evil = entry(1, summary="<details><summary>More</summary>\nnested, never closed", summary_status="done")
     assert details_depth_at_headings(render_readme(digest(evil, entry(2)), UPDATED)) == [0, 0]
+
+
+# --- acceptance: a day of layout-breaking answers and fields, rendered as GitHub renders it ------------------
+
+HOSTILE_ANSWERS = [
+    "Intro\n\n```python\nx = 1\n",                         # an unclosed fence
+    "<pre>\nan unclosed pre",
+    "<textarea>\nswallows what follows",
+    "<!-- at a line start, never closed",
+    "Before\n</details>\n# After",
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "a NUL \x00 in the middle",
+    clean_answer("<img src=x onerror=alert(2)>\n```\n" + "word " * 400_000, 20_000),  # 2 MB, cut upstream
+    "[x](https://evil.example) and ![p](https://evil.example/p.png)",
+    "<https://evil.example> https://evil.example/raw www.evil.example",
+    "[click][evil]\n\n[evil]: https://evil.example",
+    "~~~\nan unclosed tilde fence",
+    "- item\n  ```\n  code\nx <img src=x onerror=alert(3)>",
+    "| `<img src=x onerror=alert(4)> | ` |\n|---|---|\n| a | b |",
+]
+
+
+def hostile_day() -> list:
+    entries = []
+    for n in range(1, 31):
+        changes: dict = {"title": f"Paper {n} [x](https://evil.example)" if n % 3 == 0 else f"Paper {n}"}
+        if n % 2:
+            changes.update(summary=HOSTILE_ANSWERS[n // 2], summary_status="done")
+        if n % 4 == 0:
+            changes.update(authors=["[x](https://evil.example)", "![p](https://evil.example/p.png)", "<img src=x>"],
+                           abstract="![p](https://evil.example/p.png) [x](https://evil.example) </details> ```")
+        entries.append(entry(n, **changes))
+    return entries
+
+
+def test_a_day_of_hostile_answers_and_fields_still_shows_every_entry():
+    text = render_readme(digest(*hostile_day(), model="<b>model</b> [x](https://evil.example)"), UPDATED)
+    assert len(HOSTILE_ANSWERS) == 15 and "\x00" not in text and text.encode("utf-8")
+    assert len(text) < 200_000  # the 2 MB answer arrived cut
+    page = read(render(text))
+    # All 30 entries are shown, as headings of the page itself, none swallowed by an answer's block.
+    titles = [f"Paper {n} [x](https://evil.example)" if n % 3 == 0 else f"Paper {n}" for n in range(1, 31)]
+    assert page.h3 == [(f"{n}. {title}", 0) for n, title in enumerate(titles, start=1)]
+    # Every <details> closes: 15 opened, 15 closed, and no entry heading inside one (depth 0 above).
+    assert [tag for tag, _ in page.tags].count("details") == 15 and page.closed.count("details") == 15
+    # Nothing runs, embeds or links out: the only links are the 30 to arXiv.
+    assert live_markup(page) == [f"<a href='https://arxiv.org/abs/2411.{18000 + n}'>" for n in range(1, 31)]
+    assert "evil.example" not in " ".join(str(attrs) for _, attrs in page.tags)
+    assert not page.named("img", "script") and not page.comments

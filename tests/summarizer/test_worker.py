@@ -152,6 +152,6 @@ async def test_a_broken_answer_is_that_papers_failure_and_never_stored_raw(store
     async with store_env.sessions() as session:
         rows = {s.arxiv_id: s for s in await session.exec(select(Summary))}
     assert rows["2411.00001"].text == "NUL inside" and rows["2411.00002"].text == "lone  surrogate"
-    assert rows["2411.00003"].status == "failed" and "no text" in rows["2411.00003"].error
+    assert rows["2411.00003"].status == "failed" and "empty" in rows["2411.00003"].error
     assert len(rows["2411.00004"].text) < 21_000 and "[cut:" in rows["2411.00004"].text
     assert sorted((await outcomes(store_env, scored.run_id)).values()) == ["done", "done", "done", "failed"]
