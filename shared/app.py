@@ -2,14 +2,19 @@
 HEAD and OPTIONS on all of them (shared/methods.py)."""
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from shared.config import ConfigError
 from shared.methods import MethodsMiddleware
 from shared.runtime import ServiceRuntime
+
+
+log = logging.getLogger(__name__)
 
 
 def create_app(runtime: ServiceRuntime, router: APIRouter | None = None) -> FastAPI:
@@ -37,6 +42,12 @@ def create_app(runtime: ServiceRuntime, router: APIRouter | None = None) -> Fast
     @app.get("/metrics")
     async def metrics() -> Response:
         return Response(runtime.metrics.render(), media_type=runtime.metrics.content_type)
+
+    @app.exception_handler(ConfigError)
+    async def config_error(_request: Request, exc: ConfigError) -> JSONResponse:
+        # The operator's config.json is broken: say so plainly (once in the log), not as a bare 500.
+        log.error("request refused: %s", exc)
+        return JSONResponse({"detail": f"the service's configuration is invalid: {exc}"}, status_code=500)
 
     if router is not None:
         app.include_router(router)

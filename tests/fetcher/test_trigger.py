@@ -132,3 +132,19 @@ async def test_without_a_configured_token_post_fetch_is_off(pg_env: Env, amqp_ur
         await app.state.runtime.stop()
     assert answer.status_code == 403 and "API_TOKEN" in answer.json()["detail"]
     assert await runs(pg_env) == 0
+
+
+async def test_a_broken_config_json_is_a_clear_error_and_starts_nothing(pg_env: Env, amqp_url: str,
+                                                                       amqp_prefix: str, tmp_path) -> None:  # noqa: ANN001
+    config = tmp_path / "config.json"
+    config.write_text('{"days_back": 1000000}')
+    app = build(settings_for(pg_env.settings.database_url, amqp_url=amqp_url, amqp_prefix=amqp_prefix,
+                             api_token=TOKEN, arxiv_bot_config=str(config)))
+    await app.state.runtime.start()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fetcher") as client:
+            answer = await client.post("/fetch", headers={"Authorization": f"Bearer {TOKEN}"})
+    finally:
+        await app.state.runtime.stop()
+    assert answer.status_code == 500 and "'days_back'" in answer.json()["detail"]
+    assert await runs(pg_env) == 0
