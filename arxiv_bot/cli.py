@@ -94,6 +94,35 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _dlq(settings: Settings, args: argparse.Namespace) -> str:
+    from datetime import datetime, timezone
+
+    from arxiv_bot.dlq import ParkingLot, render_list, render_one
+
+    async with ParkingLot(settings, args.service) as lot:
+        if args.action == "list":
+            return render_list(lot.messages(), datetime.now(timezone.utc))
+        if args.action == "show":
+            shown = [p for p in lot.messages() if p.message_id in args.ids]
+            if not shown:
+                raise LookupError(f"not parked by {args.service}: {', '.join(args.ids)}")
+            return "\n\n".join(render_one(p) for p in shown)
+        if not args.ids and not args.all:
+            raise LookupError(f"say which messages to {args.action}: their ids, or --all")
+        count = await (lot.replay if args.action == "replay" else lot.drop)(args.ids, args.all)
+        done = "replayed to " + args.service if args.action == "replay" else "dropped"
+        return f"{count} message(s) {done}"
+
+
+def cmd_dlq(args: argparse.Namespace) -> int:
+    try:
+        print(asyncio.run(_dlq(_settings(args), args)))
+    except LookupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="arxiv-bot", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -110,6 +139,12 @@ def parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch", help="fetch once into PostgreSQL and publish to RabbitMQ, then exit")
     fetch.add_argument("--config")
     fetch.set_defaults(func=cmd_fetch)
+    dlq = sub.add_parser("dlq", help="list, show, replay or drop the messages a service parked")
+    dlq.add_argument("action", choices=["list", "show", "replay", "drop"])
+    dlq.add_argument("service", choices=sorted(SERVICE_PORTS))
+    dlq.add_argument("ids", nargs="*", help="message ids (show, replay, drop)")
+    dlq.add_argument("--all", action="store_true", help="every parked message (replay, drop)")
+    dlq.set_defaults(func=cmd_dlq)
     migrate = sub.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
     migrate.set_defaults(func=cmd_migrate)
     return p

@@ -28,14 +28,16 @@ from shared.db import make_engine, make_sessions, ping
 from shared.gauges import refresh_queue_gauges, refresh_store_gauges
 from shared.logging import log_context
 from shared.messages import Message, UnknownMessage, decode
-from shared.messaging import Broker
+from shared.messaging import Broker, attempts_of, message_type
 from shared.metrics import STAGES, Metrics
 from shared.models import utcnow
 from shared.outbox import relay
+from shared.retention import prune
 from shared.settings import Settings
 from shared.topology import Topology
 
 log = logging.getLogger(__name__)
+PRUNE_INTERVAL_SECONDS = 3600
 
 
 @dataclass
@@ -77,7 +79,8 @@ class ServiceRuntime:
         self.service, self.settings, self.handlers = service, settings, handlers
         self.periodic, self.consume = periodic, consume
         self.metrics = Metrics(service)
-        self.broker = Broker(settings.amqp_url, Topology(settings.amqp_prefix), settings.prefetch)
+        self.broker = Broker(settings.amqp_url, Topology(settings.amqp_prefix), settings.prefetch,
+                             settings.retry_delays_seconds)
         self.stage = STAGES.get(service)
         if self.stage:
             self.metrics.declare_stage(self.stage)
@@ -150,7 +153,7 @@ class ServiceRuntime:
         self.metrics.outbox_relayed.inc(sent)
 
     async def on_message(self, incoming: AbstractIncomingMessage) -> None:
-        key = incoming.routing_key or ""
+        key = message_type(incoming)
         if self._stopping:
             # Delivered just before the consumer was cancelled: leave it to the next consumer.
             await incoming.nack(requeue=True)
@@ -169,28 +172,26 @@ class ServiceRuntime:
     async def _handle(self, key: str, incoming: AbstractIncomingMessage) -> None:
         try:
             message = decode(key, incoming.body)
-        except (ValidationError, UnknownMessage) as exc:
+        except (ValidationError, UnknownMessage, UnicodeDecodeError) as exc:
             # Retrying cannot fix a body we do not understand: park it at once, for a human.
             log.error("parking undecodable message %s on %r: %s", incoming.message_id, key, exc)
             self.metrics.messages.labels(key, "invalid").inc()
-            await incoming.reject(requeue=False)
+            await self._hand_over(incoming, attempts_of(incoming), f"undecodable: {exc}".splitlines()[0], park=True)
             return
         started = time.perf_counter()
         with log_context(run_id=getattr(message, "run_id", None)):
             try:
-                await self.handlers[key](message, self.env)
+                async with asyncio.timeout(self.settings.handler_timeout_seconds):
+                    await self.handlers[key](message, self.env)
             except asyncio.CancelledError:
                 # Shutdown ran out of grace (or the channel closed): what the handler committed stays, and
-                # the redelivery finds it done.
+                # the redelivery finds it done. Not an attempt: nothing failed.
                 log.warning("cancelled mid-message: requeueing message %s on %s", message.message_id, key)
                 with contextlib.suppress(Exception):
                     await incoming.nack(requeue=True)
                 raise
-            except Exception:  # noqa: BLE001 - one bad message must not stop the consumer
-                outcome = "parked" if incoming.redelivered else "retried"
-                log.exception("handler for %s failed (%s) on message %s", key, outcome, message.message_id)
-                self.metrics.messages.labels(key, outcome).inc()
-                await incoming.nack(requeue=not incoming.redelivered)
+            except Exception as exc:  # noqa: BLE001 - one bad message must not stop the consumer
+                await self._failed(key, incoming, exc)
                 return
             elapsed = time.perf_counter() - started
             self.metrics.handler_duration.labels(key).observe(elapsed)
@@ -203,12 +204,40 @@ class ServiceRuntime:
         if self.stage:
             self.metrics.stage_done(self.stage, elapsed, self.env.clock())
 
+    async def _failed(self, key: str, incoming: AbstractIncomingMessage, exc: Exception) -> None:
+        """Count the attempt; retry after its delay, or park after the last one. Logged once, with the reason."""
+        attempts = attempts_of(incoming) + 1
+        reason = (f"no result within {self.settings.handler_timeout_seconds:g} s" if isinstance(exc, TimeoutError)
+                  else f"{type(exc).__name__}: {exc}".splitlines()[0][:500])
+        last = attempts > len(self.broker.retry_delays)
+        log.error("handler for %s failed on message %s (attempt %d, %s): %s", key, incoming.message_id, attempts,
+                  "parking it" if last else "will retry", reason, exc_info=exc)
+        if await self._hand_over(incoming, attempts, reason, park=last):
+            self.metrics.messages.labels(key, "parked" if last else "retried").inc()
+
+    async def _hand_over(self, incoming: AbstractIncomingMessage, attempts: int, reason: str, park: bool) -> bool:
+        """Into the retry or parking queue, confirmed, and only then acked."""
+        try:
+            if park:
+                await self.broker.park(self.service, incoming, attempts, reason)
+            else:
+                await self.broker.retry(self.service, incoming, attempts, reason)
+            await incoming.ack()
+            return True
+        except Exception:  # noqa: BLE001 - the broker is gone: the unacked message comes back by itself
+            log.warning("could not hand message %s to its %s queue; it will be redelivered", incoming.message_id,
+                        "parking" if park else "retry", exc_info=True)
+            with contextlib.suppress(Exception):
+                await incoming.nack(requeue=True)
+            return False
+
     async def refresh_gauges(self) -> None:
         await refresh_store_gauges(self.env.sessions, self.metrics, self.env.clock())
         if self.consume and self.broker.connection is not None:
             await refresh_queue_gauges(self.broker.connection, self.broker.topology, self.service, self.metrics)
 
     async def _sweep(self) -> None:
+        pruned_at = 0.0
         while True:
             await asyncio.sleep(self.settings.sweep_interval_seconds)
             try:
@@ -216,6 +245,9 @@ class ServiceRuntime:
                     await self.periodic(self.env)
                 await self.relay()
                 await self.refresh_gauges()
+                if time.monotonic() - pruned_at > PRUNE_INTERVAL_SECONDS:
+                    await prune(self.env.sessions, self.settings, self.env.clock())
+                    pruned_at = time.monotonic()
             except Exception:  # noqa: BLE001 - the next sweep tries again
                 self.metrics.sweep_failures.inc()
                 log.warning("periodic sweep failed", exc_info=True)

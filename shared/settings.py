@@ -6,10 +6,10 @@ is read at import time.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SERVICE_PORTS = {"fetcher": 8001, "scorer": 8002, "summarizer": 8003, "publisher": 8004}
 
@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     # Prefix of every exchange and queue name, so several deployments (or test runs) share one broker.
     amqp_prefix: str = "arxiv_bot"
     prefetch: int = Field(8, ge=1)
+    # A failed message is retried after each of these delays in turn (5 s, 30 s, 2 min, 10 min), then parked.
+    retry_delays_seconds: Annotated[list[float], NoDecode] = Field(default_factory=lambda: [5.0, 30.0, 120.0, 600.0])
+    # One message's handler, whatever it waits on: below RabbitMQ's 30-minute consumer timeout.
+    handler_timeout_seconds: float = Field(1200.0, gt=0, le=1700)
 
     arxiv_rss_base_url: str = "https://rss.arxiv.org/rss/"
     http_timeout: float = 30.0
@@ -47,6 +51,10 @@ class Settings(BaseSettings):
     # How long the publisher waits for summaries before it publishes what it has.
     publish_deadline_seconds: float = Field(1800.0, ge=0)
     sweep_interval_seconds: float = Field(15.0, gt=0)
+
+    # Sent outbox rows and superseded renderings are deleted after this many days (the newest of each day stays).
+    outbox_retention_days: float = Field(7.0, gt=0)
+    publication_retention_days: float = Field(30.0, gt=0)
 
     # Where readers reach the publisher; used for the feeds' self links.
     public_url: str = "http://localhost:8004"
@@ -76,6 +84,21 @@ class Settings(BaseSettings):
     http_total_deadline_seconds: float = Field(300.0, gt=0)
     # Longer LLM answers are cut, with a visible mark; 20,000 characters is several pages of summary.
     llm_max_answer_chars: int = Field(20_000, ge=100)
+
+    @field_validator("retry_delays_seconds", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # RETRY_DELAYS_SECONDS=5,30,120,600 in the environment.
+        if isinstance(value, str):
+            return [float(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("retry_delays_seconds")
+    @classmethod
+    def _sane_delays(cls, value: list[float]) -> list[float]:
+        if not value or len(value) > 10 or any(not 0 < d <= 86_400 for d in value):
+            raise ValueError("1 to 10 delays, each above 0 and at most a day")
+        return value
 
     def port_for(self, service: str) -> int:
         return self.port or SERVICE_PORTS[service]

@@ -2,8 +2,10 @@
 
 One durable topic exchange carries all events. Each consuming service owns one durable queue, bound to exactly
 the routing keys its handlers take (the runtime derives the bindings from the handler table, so a binding
-without a handler cannot exist); a message that keeps failing is dead-lettered to that service's parking
-queue, where an operator can read it (and replay it) instead of it looping forever.
+without a handler cannot exist). A failed message waits in one of the service's retry queues (one per delay:
+a queue-wide TTL never holds a short wait behind a long one), which dead-letters it back to that service's
+queue only; after its last attempt it goes to the service's parking queue with the reason, for a human
+(`arxiv-bot dlq`).
 """
 from __future__ import annotations
 
@@ -29,3 +31,6 @@ class Topology:
 
     def parking_queue(self, service: str) -> str:
         return f"{self.prefix}.{service}.parked"
+
+    def retry_queue(self, service: str, delay_seconds: float) -> str:
+        return f"{self.prefix}.{service}.retry.{delay_seconds:g}s"

@@ -24,6 +24,8 @@ from shared.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+# Retry delays the tests set (RETRY_DELAYS_SECONDS); their queues are deleted with the test's prefix.
+TEST_DELAYS = (0.1, 0.2, 0.4, 1.0)
 
 
 def unavailable(what: str, exc: BaseException) -> None:
@@ -73,7 +75,8 @@ async def amqp_prefix(amqp_url: str) -> AsyncIterator[str]:
     async with connection:
         channel = await connection.channel()
         for service in SERVICES:
-            for queue in (topology.queue(service), topology.parking_queue(service)):
+            retries = [topology.retry_queue(service, d) for d in (*Settings().retry_delays_seconds, *TEST_DELAYS)]
+            for queue in (topology.queue(service), topology.parking_queue(service), *retries):
                 await channel.queue_delete(queue)
         for exchange in (topology.exchange, topology.parking_exchange):
             await channel.exchange_delete(exchange)

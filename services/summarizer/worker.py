@@ -87,12 +87,17 @@ async def summary_for(env: Env, config: BotConfig, key: str, paper: Paper) -> st
     while True:
         async with env.sessions() as session, session.begin():
             repo = Repository(session)
+            now = env.clock()
+            # Claim first, then look at the cache: a worker that stored its answer and let go of its claim
+            # between our look and our claim would otherwise be paid for twice.
+            claimed = await repo.claim_summary(cache_key, holder, now, now + lease)
             cached = await repo.cached_summary(cache_key)
             if cached and (cached.status == SummaryStatus.DONE or cached.attempts >= MAX_ATTEMPTS):
+                if claimed:
+                    await repo.release_claim(cache_key, holder)
                 env.metrics.llm_requests.labels("cached").inc()
                 return cached.status
-            now = env.clock()
-            if await repo.claim_summary(cache_key, holder, now, now + lease):
+            if claimed:
                 break
         await asyncio.sleep(CLAIM_POLL_SECONDS)  # someone else is asking the model right now
     renewing = asyncio.create_task(renew_claim(env, cache_key, holder, lease))

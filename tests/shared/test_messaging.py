@@ -68,7 +68,8 @@ async def runtime(pg_env: Env, amqp_url: str, amqp_prefix: str):  # noqa: ANN201
         async with env.sessions() as session, session.begin():
             Repository(session).emit(scored(message.run_id))  # type: ignore[attr-defined]
 
-    settings = settings_for(pg_env.settings.database_url, amqp_url=amqp_url, amqp_prefix=amqp_prefix)
+    settings = settings_for(pg_env.settings.database_url, amqp_url=amqp_url, amqp_prefix=amqp_prefix,
+                            retry_delays_seconds=[0.2, 0.4])
     rt = ServiceRuntime("scorer", settings, {RunFetched.routing_key: handler})
     rt.calls, rt.failures = calls, failures  # type: ignore[attr-defined]
     await rt.start()
@@ -103,17 +104,36 @@ async def test_a_handled_message_is_acked_and_its_outbox_relayed(runtime: Servic
     assert runtime.metrics.messages.labels("run.fetched", "ok")._value.get() == 1
 
 
+async def get_one(url: str, queue: str) -> aio_pika.abc.AbstractIncomingMessage:
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, durable=True, passive=True)
+        message = await declared.get(no_ack=True)
+        assert message is not None
+        return message
+
+
 async def _depth_is(url: str, queue: str, expected: int) -> bool:
     return await queue_depth(url, queue) == expected
 
 
-async def test_a_failing_handler_is_retried_once_then_parked(runtime: ServiceRuntime, amqp_url: str) -> None:
-    runtime.failures["left"] = 2  # type: ignore[attr-defined]
+async def test_a_failing_handler_is_retried_after_each_delay_then_parked_with_its_reason(
+        runtime: ServiceRuntime, amqp_url: str) -> None:
+    runtime.failures["left"] = 10  # type: ignore[attr-defined]
+    started = asyncio.get_running_loop().time()
     await send(runtime, fetched().encode())
     parked = runtime.broker.topology.parking_queue("scorer")
     await wait_for(lambda: _depth_is(amqp_url, parked, 1))
-    assert len(runtime.calls) == 2  # type: ignore[attr-defined]
+    # Three attempts: the first, then one after 0.2 s and one after 0.4 s more.
+    assert len(runtime.calls) == 3  # type: ignore[attr-defined]
+    assert asyncio.get_running_loop().time() - started >= 0.6
     assert await queue_depth(amqp_url, runtime.broker.topology.queue("scorer")) == 0
+    message = await get_one(amqp_url, parked)
+    assert message.type == "run.fetched" and message.headers["x-attempts"] == 3
+    assert message.headers["x-parked-reason"] == "RuntimeError: injected failure"
+    assert runtime.metrics.messages.labels("run.fetched", "retried")._value.get() == 2
+    assert runtime.metrics.messages.labels("run.fetched", "parked")._value.get() == 1
 
 
 async def test_a_transient_failure_is_retried_and_then_succeeds(runtime: ServiceRuntime, amqp_url: str) -> None:
@@ -122,6 +142,54 @@ async def test_a_transient_failure_is_retried_and_then_succeeds(runtime: Service
     await wait_for(lambda: _depth_is(amqp_url, runtime.broker.topology.queue("publisher"), 1))
     assert len(runtime.calls) == 2  # type: ignore[attr-defined]
     assert await queue_depth(amqp_url, runtime.broker.topology.parking_queue("scorer")) == 0
+
+
+async def test_a_message_redelivered_by_a_crash_is_not_an_attempt(pg_env: Env, amqp_url: str,
+                                                                   amqp_prefix: str) -> None:
+    topology = Topology(amqp_prefix)
+    broker = Broker(amqp_url, topology, retry_delays=[0.2])
+    await broker.connect()
+    await broker.declare("scorer", [RunFetched.routing_key])
+    await broker.declare("publisher", HANDLERS["publisher"])
+    await broker.publish(RunFetched.routing_key, fetched().encode(), "crashed")
+    await broker.close()
+    # A consumer takes the message and dies before acking it: RabbitMQ hands it out again, flagged redelivered.
+    connection = await aio_pika.connect(amqp_url)
+    channel = await connection.channel()
+    queue = await channel.declare_queue(topology.queue("scorer"), durable=True, passive=True)
+    assert await queue.get(no_ack=False) is not None
+    await connection.close()
+    calls: list[Message] = []
+
+    async def fails_once(message: Message, env: Env) -> None:
+        calls.append(message)
+        if len(calls) == 1:
+            raise RuntimeError("first real failure")
+
+    settings = settings_for(pg_env.settings.database_url, amqp_url=amqp_url, amqp_prefix=amqp_prefix,
+                            retry_delays_seconds=[0.2])
+    runtime = ServiceRuntime("scorer", settings, {RunFetched.routing_key: fails_once})
+    await runtime.start()
+    try:
+        await wait_for(lambda: asyncio.sleep(0, result=len(calls) == 2))
+    finally:
+        await runtime.stop()
+    # Its first real failure was attempt 1 of 2, not a reason to park it.
+    assert await queue_depth(amqp_url, topology.parking_queue("scorer")) == 0
+    assert await queue_depth(amqp_url, topology.queue("scorer")) == 0
+
+
+async def test_the_type_travels_in_the_amqp_type_property(runtime: ServiceRuntime, amqp_url: str) -> None:
+    # Sent straight to the queue (as a replay is): the routing key says nothing, the type property everything.
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.default_exchange.publish(aio_pika.Message(fetched().encode(), type="run.fetched"),
+                                               routing_key=runtime.broker.topology.queue("scorer"))
+    await wait_for(lambda: _depth_is(amqp_url, runtime.broker.topology.queue("publisher"), 1))
+    assert len(runtime.calls) == 1  # type: ignore[attr-defined]
+    relayed = await get_one(amqp_url, runtime.broker.topology.queue("publisher"))
+    assert relayed.type == "run.scored"
 
 
 @pytest.mark.parametrize("body", [b"not json", b'{"schema_version": 2, "run_id": "x"}', b'{"run_id": 5}',
@@ -158,3 +226,26 @@ async def test_unsent_outbox_rows_are_relayed_once_even_by_two_relays(pg_env: En
     async with pg_env.sessions() as session:
         assert all(r.sent_at for r in await session.exec(select(OutboxMessage)))
     assert json.loads(scored().encode())["schema_version"] == 1
+
+
+async def test_a_handler_that_hangs_is_timed_out_retried_and_parked(pg_env: Env, amqp_url: str,
+                                                                   amqp_prefix: str) -> None:
+    calls: list[Message] = []
+
+    async def hangs(message: Message, env: Env) -> None:
+        calls.append(message)
+        await asyncio.sleep(60)
+
+    settings = settings_for(pg_env.settings.database_url, amqp_url=amqp_url, amqp_prefix=amqp_prefix,
+                            retry_delays_seconds=[0.1], handler_timeout_seconds=0.3)
+    runtime = ServiceRuntime("scorer", settings, {RunFetched.routing_key: hangs})
+    await runtime.start()
+    try:
+        await runtime.broker.publish(RunFetched.routing_key, fetched().encode(), "hangs")
+        parked = runtime.broker.topology.parking_queue("scorer")
+        await wait_for(lambda: _depth_is(amqp_url, parked, 1))
+    finally:
+        await runtime.stop()
+    assert len(calls) == 2
+    message = await get_one(amqp_url, parked)
+    assert message.headers["x-parked-reason"] == "no result within 0.3 s"
