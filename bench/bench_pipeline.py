@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     categories = sorted(p.stem for p in args.feeds.glob("*.xml"))
-    config = BotConfig(categories=categories, days_back=100000)
+    config = BotConfig(categories=categories, days_back=3650)
     config.ai_summary.enabled = False
     times, items = [], 0
     with FakeArxiv(args.feeds) as arxiv:
