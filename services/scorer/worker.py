@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 def profile_from(config: BotConfig) -> Profile:
     return Profile(name=DEFAULT_PROFILE, keywords=config.keywords, exclude_keywords=config.exclude_keywords,
                    max_papers=config.max_papers, days_back=config.days_back,
-                   deduplicate=config.enable_deduplication)
+                   deduplicate=config.enable_deduplication, mode="reference")
 
 
 async def on_run_fetched(message: Message, env: Env) -> None:

@@ -1,0 +1,130 @@
+"""Paper text as a reader sees it, and the folded form that matching reads. Pure functions.
+
+arXiv titles and abstracts carry raw LaTeX (`Schr\\"odinger`, `$\\mathcal{O}(n)$`, `\\emph{x}`) and now and
+then HTML (`&amp;`, `<sub>`). `plain_text` turns them into readable Unicode; `fold` then turns that into the
+form every keyword is compared with: case-folded, accents removed, one space between the words of a run of
+words, and a ` | ` wherever other punctuation stood, so that a phrase matches across spaces and hyphens
+("Mixture-of-Experts") but never across a comma or a full stop.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Accent commands and the combining mark each one puts on the next letter.
+_SYMBOL_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+                   ".": "\u0307"}
+_LETTER_ACCENTS = {"u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "r": "\u030a", "k": "\u0328",
+                   "d": "\u0323", "b": "\u0331"}
+_SYMBOL_ACCENT = re.compile(r"""\\(["'`^~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))""")
+# Letter-named accents need braces or a space after them, else `\cite` would read as a cedilla on "ite".
+_LETTER_ACCENT = re.compile(r"\\([uvHcrkdb])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+([A-Za-z]))")
+_LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
+            "l": "ł", "L": "Ł", "i": "i", "j": "j"}
+_GREEK = {name: chr(code) for name, code in [
+    ("alpha", 0x3B1), ("beta", 0x3B2), ("gamma", 0x3B3), ("delta", 0x3B4), ("epsilon", 0x3B5),
+    ("varepsilon", 0x3B5), ("zeta", 0x3B6), ("eta", 0x3B7), ("theta", 0x3B8), ("vartheta", 0x3B8),
+    ("iota", 0x3B9), ("kappa", 0x3BA), ("lambda", 0x3BB), ("mu", 0x3BC), ("nu", 0x3BD), ("xi", 0x3BE),
+    ("pi", 0x3C0), ("rho", 0x3C1), ("sigma", 0x3C3), ("tau", 0x3C4), ("upsilon", 0x3C5), ("phi", 0x3C6),
+    ("varphi", 0x3C6), ("chi", 0x3C7), ("psi", 0x3C8), ("omega", 0x3C9), ("Gamma", 0x393), ("Delta", 0x394),
+    ("Theta", 0x398), ("Lambda", 0x39B), ("Xi", 0x39E), ("Pi", 0x3A0), ("Sigma", 0x3A3), ("Phi", 0x3A6),
+    ("Psi", 0x3A8), ("Omega", 0x3A9)]}
+# Commands that only style their argument: the argument stays, the command goes.
+_STYLE = re.compile(r"\\(?:emph|text(?:bf|it|tt|sc|rm|sf|up|normal)?|math(?:rm|bf|it|cal|bb|sf|tt|frak|scr)|"
+                    r"boldsymbol|bm|operatorname|underline|overline|widetilde|widehat|tilde|hat|bar|vec|dot|"
+                    r"mbox|hbox|textsuperscript|textsubscript|url)\*?\s*(?=\{)")
+# Commands whose argument is not prose: citations, labels, link targets.
+_DROP_ARG = re.compile(r"\\(?:cite[pt]?|ref|eqref|label|footnote|href)\*?\s*\{[^{}]*\}")
+_ESCAPED = re.compile(r"\\([&%$#_{}])")
+_PROTECT = {c: chr(0xE000 + i) for i, c in enumerate("&%$#_{}")}  # private-use stand-ins
+_RESTORE = {ord(v): k for k, v in _PROTECT.items()}
+_COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
+_HTML_TAG = re.compile(r"</?(?:a|b|i|u|s|em|strong|sub|sup|p|br|span|div|tt|code|small|big|font)\b[^<>]*/?>",
+                       re.IGNORECASE)
+_MATH_MARKUP = re.compile(r"[${}^_]|\\[,;:! ()\[\]]|\\\\")
+
+_PUNCT = re.compile(r"[^\w\s\-\u2010\u2011]+|_")
+_SPACES = re.compile(r"[\s\-\u2010\u2011]+")
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _accent(mark: str, letter: str) -> str:
+    if letter.startswith("\\"):  # \"\i: the dotless i under an accent
+        letter = _LETTERS.get(letter[1:], letter[1:])
+    return unicodedata.normalize("NFC", letter + mark)
+
+
+def _command(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name in _GREEK:
+        return _GREEK[name]
+    if name in _LETTERS:
+        return _LETTERS[name]
+    # Any other command (\log, \times, \leq, ...) is a symbol or an operator: keep it apart from its neighbours.
+    return " "
+
+
+def latex_to_text(text: str) -> str:
+    """Readable Unicode for LaTeX markup: accents composed, styling dropped, math delimiters removed."""
+    if "\\" in text:
+        text = _SYMBOL_ACCENT.sub(lambda m: _accent(_SYMBOL_ACCENTS[m[1]], m[2] or m[3]), text)
+        text = _LETTER_ACCENT.sub(lambda m: _accent(_LETTER_ACCENTS[m[1]], m[2] or m[3]), text)
+        text = _DROP_ARG.sub(" ", text)
+        text = _STYLE.sub("", text)
+        text = _ESCAPED.sub(lambda m: _PROTECT[m[1]], text)  # kept safe from the markup removal below
+        text = _COMMAND.sub(_command, text)
+    if "$" in text or "{" in text or "\\" in text or "^" in text or "_" in text:
+        text = _MATH_MARKUP.sub(lambda m: " " if m[0] in "^_" or m[0].startswith("\\") else "", text)
+    return text.replace("~", " ").translate(_RESTORE)
+
+
+def html_to_text(text: str) -> str:
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
+    return text
+
+
+def plain_text(text: str) -> str:
+    """What a reader sees: HTML entities and tags, then LaTeX, turned into Unicode text; spacing collapsed."""
+    return " ".join(latex_to_text(html_to_text(text)).split())
+
+
+def fold_accents(text: str) -> str:
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """The matching form of plain text: ` word word | word `, case- and accent-folded.
+
+    Spaces and hyphens between two words become one space; any other punctuation becomes ` | `, a break
+    no phrase matches across. Starts and ends with a space, so every word is preceded by one.
+    """
+    text = fold_accents(text).casefold()
+    text = _PUNCT.sub(" | ", text)
+    return f" {_SPACES.sub(' ', text).strip()} "
+
+
+def matching_form(text: str) -> str:
+    """Raw arXiv text (LaTeX, HTML, line breaks) to the folded form, in one call."""
+    return fold(plain_text(text))
+
+
+def tokens(text: str) -> list[str]:
+    """The words of raw text, folded: what a keyword is made of."""
+    return _TOKEN.findall(fold_accents(plain_text(text)).casefold())
+
+
+def person_name(name: str) -> str:
+    """An author's name as compared: affiliations in parentheses dropped, accents and case folded, words only.
+
+    "Yann LeCun (NYU)", "yann  lecun" and "Yann Le-Cun" all become "yann lecun" or "yann le cun"; the
+    latter two differ, since a hyphen separates words.
+    """
+    name = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", name)
+    return " ".join(tokens(name))
