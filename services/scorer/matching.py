@@ -23,13 +23,14 @@ from functools import lru_cache
 
 import ahocorasick
 
-from services.scorer.normalize import matching_form, person_name, plain_text, tokens
+from services.scorer.normalize import matching_form, person_name, plain_text
 
 # Where a term was found; a term found in the title and in the abstract counts as found in the title.
 ABSTRACT, TITLE, AUTHOR = 0, 1, 2
 WHERE = {ABSTRACT: "abstract", TITLE: "title", AUTHOR: "author"}
 
 _PREFIX, _WHOLE_WORD = 0, 1
+_WORD = re.compile(r"[^\W_]+")
 _ACRONYM = re.compile(r"(?=[A-Z0-9]*[A-Z])[A-Z0-9]{1,5}s?")
 
 
@@ -40,22 +41,27 @@ def is_acronym(word: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def word_keys(term: str) -> tuple[tuple[str, ...], int]:
-    """The automaton keys for a `words` term and the check its matches need. ValueError if it has no word."""
-    words = tokens(term)
-    if not words:
+    """The automaton keys for a `words` term and the check its matches need. ValueError if it has no word.
+
+    The term is folded exactly as the text is, so punctuation inside it ("R&D", "O(n)") must stand where
+    the text has punctuation too. Only a term ending in a letter or digit gets inflections or the acronym rule.
+    """
+    folded = matching_form(term).strip()
+    if not _WORD.search(folded):
         raise ValueError(f"keyword {term!r} has no letters or digits to match")
-    written = re.findall(r"[^\W_]+", plain_text(term))
-    last = written[-1] if len(written) == len(words) else ""
+    key = " " + folded
+    if not folded[-1].isalnum():
+        return (key,), _PREFIX
+    last = _WORD.findall(plain_text(term))[-1]
     if is_acronym(last):
         if last.endswith("s") and len(last) > 1:
-            words[-1] = words[-1][:-1]  # "LLMs" is the acronym "LLM", plural optional
-        return (" " + " ".join(words),), _WHOLE_WORD
-    head, stem = " " + " ".join(words[:-1] + [""]), words[-1]
-    keys = [head + stem]
-    if len(stem) > 2 and stem.endswith("y") and stem[-2] not in "aeiou":
-        keys += [head + stem[:-1] + "ies", head + stem[:-1] + "ied"]
-    if len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
-        keys.append(head + stem[:-1] + "ing")
+            key = key[:-1]  # "LLMs" is the acronym "LLM", plural optional
+        return (key,), _WHOLE_WORD
+    keys = [key]
+    if len(last) > 2 and key.endswith("y") and key[-2] not in "aeiou":
+        keys += [key[:-1] + "ies", key[:-1] + "ied"]
+    if len(last) > 3 and key.endswith("e") and not key.endswith("ee"):
+        keys.append(key[:-1] + "ing")
     return tuple(keys), _PREFIX
 
 

@@ -25,7 +25,8 @@ class Term:
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
             raise ValueError(f"a term must be non-empty text, got {self.text!r}")
-        if not (isinstance(self.weight, (int, float)) and math.isfinite(self.weight)
+        if not (isinstance(self.weight, (int, float)) and not isinstance(self.weight, bool)
+                and math.isfinite(self.weight)
                 and 0 < self.weight <= MAX_WEIGHT):
             raise ValueError(f"term {self.text!r}: weight must be a number above 0 and at most {MAX_WEIGHT:g}, "
                              f"got {self.weight!r}")

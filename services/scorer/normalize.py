@@ -39,10 +39,11 @@ _DROP_ARG = re.compile(r"\\(?:cite[pt]?|ref|eqref|label|footnote|href)\*?\s*\{[^
 _ESCAPED = re.compile(r"\\([&%$#_{}])")
 _PROTECT = {c: chr(0xE000 + i) for i, c in enumerate("&%$#_{}")}  # private-use stand-ins
 _RESTORE = {ord(v): k for k, v in _PROTECT.items()}
-_COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
+# A letter command eats the space after it, as in TeX: "Stra\\ss e" is "Straße".
+_COMMAND = re.compile(r"\\([A-Za-z]+)(?:\*|(?<=ss|ae|AE|oe|OE|aa|AA|\\[oOlLij]) )?")
 _HTML_TAG = re.compile(r"</?(?:a|b|i|u|s|em|strong|sub|sup|p|br|span|div|tt|code|small|big|font)\b[^<>]*/?>",
                        re.IGNORECASE)
-_MATH_MARKUP = re.compile(r"[${}^_]|\\[,;:! ()\[\]]|\\\\")
+_MATH_MARKUP = re.compile(r"[${}^_]|\\[,;:! ()\[\]]")
 
 _PUNCT = re.compile(r"[^\w\s\-\u2010\u2011]+|_")
 _SPACES = re.compile(r"[\s\-\u2010\u2011]+")
@@ -68,6 +69,7 @@ def _command(match: re.Match[str]) -> str:
 def latex_to_text(text: str) -> str:
     """Readable Unicode for LaTeX markup: accents composed, styling dropped, math delimiters removed."""
     if "\\" in text:
+        text = text.replace("\\\\", " ")  # a forced line break
         text = _SYMBOL_ACCENT.sub(lambda m: _accent(_SYMBOL_ACCENTS[m[1]], m[2] or m[3]), text)
         text = _LETTER_ACCENT.sub(lambda m: _accent(_LETTER_ACCENTS[m[1]], m[2] or m[3]), text)
         text = _DROP_ARG.sub(" ", text)

@@ -27,7 +27,7 @@ from services.scorer.model import (
     Selection,
     Term,
 )
-from services.scorer.normalize import matching_form
+from services.scorer.normalize import tokens
 from services.scorer.tally import (
     EXCLUDE,
     KEYWORD,
@@ -50,7 +50,7 @@ def _reads(candidates: Sequence[Candidate], profile: Profile, today: date,
     Both modes keep the announce types asked for (default: new only) inside the days_back window (an item
     without a date is kept) and drop a later item with an already-seen id or title. The reference does the
     de-duplication first, so a paper first seen as a cross-list is lost even when a later feed lists it as
-    new; `words` de-duplicates among the items it keeps, and compares titles in their folded form.
+    new; `words` de-duplicates among the items it keeps, and compares titles by their folded words.
     """
     if profile.categories:
         order: Sequence[int] = [i for cat in dict.fromkeys(profile.categories) for i in by_category.get(cat, ())]
@@ -68,7 +68,7 @@ def _reads(candidates: Sequence[Candidate], profile: Profile, today: date,
         if not (wanted or reference):
             continue
         if profile.deduplicate:
-            title = cand.title.lower() if reference else matching_form(cand.title)
+            title = cand.title.lower() if reference else " ".join(tokens(cand.title))
             if cand.arxiv_id in seen_ids or title in seen_titles:
                 continue
             seen_ids.add(cand.arxiv_id)
