@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.scorer.matching import TITLE, Matcher
+from services.scorer.matching import ABSTRACT, Matcher
 from services.scorer.model import Candidate, Profile
 
 QUANTUM = 1_000_000
@@ -27,8 +27,8 @@ class ProfileTerm:
     term_id: int
     text: str  # as the user wrote it
     role: int  # KEYWORD (scores) or EXCLUDE (drops the paper)
-    title_points: int  # micro-points when found in the title (or, for an author, at all)
-    other_points: int  # micro-points when found elsewhere
+    title_points: int  # micro-points when found in the title (an author: when among the authors)
+    other_points: int  # micro-points when found in the abstract only
 
 
 def micro(points: float) -> int:
@@ -67,8 +67,10 @@ def find_all(matcher: Matcher, candidates: Sequence[Candidate]) -> list[dict[int
 class Tally:
     """Points, hit counts and exclusions per (profile, paper), computed a block of profiles at a time."""
 
-    def __init__(self, hits: Sequence[dict[int, int]], terms: Sequence[Sequence[ProfileTerm]], n_terms: int):
+    def __init__(self, hits: Sequence[dict[int, int]], terms: Sequence[Sequence[ProfileTerm]], n_terms: int,
+                 block_cells: int = BLOCK_CELLS):
         self.papers = len(hits)
+        self.block_cells = block_cells
         self.profiles = len(terms)
         # Postings, grouped by term id (compressed sparse rows).
         flat = sorted(((t.term_id, p, t.role, t.title_points, t.other_points)
@@ -87,10 +89,10 @@ class Tally:
         self._paper = np.repeat(paper, per_hit)
         self._profile = table[posting, 1]
         self._scoring = table[posting, 2] == KEYWORD
-        self._points = np.where(np.repeat(where == TITLE, per_hit), table[posting, 3], table[posting, 4])
+        self._points = np.where(np.repeat(where != ABSTRACT, per_hit), table[posting, 3], table[posting, 4])
 
     def block_size(self) -> int:
-        return max(1, BLOCK_CELLS // max(1, self.papers))
+        return max(1, self.block_cells // max(1, self.papers))
 
     def block(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For profiles lo..hi-1: micro-points, keyword hit counts, and excluded flags, each (hi-lo) x papers."""

@@ -53,7 +53,7 @@ def everything(day) -> tuple[dict[str, Scored], dict[str, Scored]]:
     """Every paper each mode scores on that day (no cut, no floor), by id: (reference, words)."""
     config, candidates = day
     common = {"keywords": config.keywords, "exclude_keywords": config.exclude_keywords, "days_back": 30,
-                  "max_papers": 10_000}
+              "max_papers": 10_000}
     result = score_profiles(candidates, [Profile("ref", mode="reference", **common),
                                          Profile("words", min_score=0, **common)], TODAY)
     return ({s.candidate.arxiv_id: s for s in result["ref"].selected},
