@@ -1,29 +1,40 @@
 """Find every term of every profile in a paper in one pass. Pure: text in, hits out.
 
-All terms of all profiles are compiled into one Aho-Corasick automaton (pyahocorasick), so reading a paper
-costs one walk over its text, whatever the number of profiles and keywords; the few rules a plain
-substring search cannot express (an acronym ends at a word boundary) are checked on each match found.
+The terms of all profiles are compiled together, so reading a paper costs one pass over its text whatever
+the number of profiles and keywords:
+- a one-word term is looked up by the paper's distinct words: each distinct word of the run is resolved
+  once (which terms does it begin with, which acronym is it) and cached, so a paper costs a split of its
+  folded text and one dictionary look-up per distinct word;
+- terms of several words, and the reference mode's substrings, go into Aho-Corasick automata
+  (pyahocorasick): one walk over the text finds all of them; an acronym at the end of a phrase is checked
+  to end where its word ends.
 
 Two ways of matching live side by side, each over its own text:
-- `words` reads the folded text (see normalize.fold): a term is the key " word word", anchored at a word
-  start by its leading space. A word matches every word that begins with it ("network": "networks",
-  "networked"; never "subnetwork"), plus the spelling changes of two regular inflections ("efficiency":
-  "efficiencies"; "decode": "decoding"). An acronym (capitals and digits, at most five, "LLM", "FP8") must
-  end where its word ends, or with one plural "s" ("LLMs"). Phrase words are joined by one space, which the
-  folded text also puts between words separated by spaces or hyphens.
+- `words` reads the folded text (see normalize.fold), where a term is the key " word word". A word matches
+  every word that begins with it ("network": "networks", "networked"; never "subnetwork"), plus the spelling
+  changes of two regular inflections ("efficiency": "efficiencies"; "decode": "decoding"). An acronym
+  (capitals and digits, at most five, "LLM", "FP8") must be the whole word, or that word with one plural "s"
+  ("LLMs"). Phrase words are joined by one space, which the folded text also puts between words separated
+  by spaces or hyphens.
 - `reference` reproduces the reference bot: a lower-cased substring of the lower-cased title, a space and
   the abstract's first line.
-Authors are looked up by their compared name (normalize.person_name), not searched in the text.
+Authors are compared by their folded names (normalize.person_name) with an automaton over the author list.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 
 import ahocorasick
 
-from services.scorer.normalize import matching_form, person_name, plain_text
+from services.scorer.normalize import (
+    author_list,
+    matching_form,
+    person_name,
+    plain_text,
+)
 
 # Where a term was found; a term found in the title and in the abstract counts as found in the title.
 ABSTRACT, TITLE, AUTHOR = 0, 1, 2
@@ -70,50 +81,94 @@ def reference_abstract(abstract: str) -> str:
     return abstract.split("\n", 1)[0]
 
 
-@dataclass
 class _Automaton:
-    keys: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    built: ahocorasick.Automaton | None = None
+    """Keys, each standing for one or more term ids; finds which keys occur in a text."""
 
-    def add(self, key: str, term_id: int, check: int) -> None:
-        self.keys.setdefault(key, []).append((term_id, check))
+    def __init__(self, whole_words: bool = False) -> None:
+        self.whole_words = whole_words  # a match must end where its word ends, or with a plural "s"
+        self.keys: dict[str, list[int]] = {}
+        self.terms: list[tuple[int, ...]] = []
+        self.built: ahocorasick.Automaton | None = None
 
-    def build(self) -> None:
+    def add(self, key: str, term_id: int) -> None:
+        self.keys.setdefault(key, []).append(term_id)
+
+    def build(self) -> bool:
         if self.keys:
             self.built = ahocorasick.Automaton()
-            for key, values in self.keys.items():
-                self.built.add_word(key, tuple(values))
+            for index, (key, term_ids) in enumerate(self.keys.items()):
+                self.built.add_word(key, index)
+                self.terms.append(tuple(term_ids))
             self.built.make_automaton()
+        return self.built is not None
 
-    def find(self, text: str, title_end: int, found: dict[int, int]) -> None:
+    def mark(self, text: str, where: int, found: dict[int, int]) -> None:
+        """Record every term whose key occurs in text as found at `where`."""
         if self.built is None:
             return
-        for end, values in self.built.iter(text):
-            where = TITLE if end < title_end else ABSTRACT
-            for term_id, check in values:
-                if check == _WHOLE_WORD:
-                    after = text[end + 1]
-                    if after != " " and not (after == "s" and text[end + 2] == " "):
-                        continue
-                if found.get(term_id, -1) < where:
-                    found[term_id] = where
+        if self.whole_words:
+            keys = {key for end, key in self.built.iter(text)
+                    if text[end + 1] == " " or (text[end + 1] == "s" and text[end + 2] == " ")}
+        else:  # no Python code runs per match
+            keys = set(map(itemgetter(1), self.built.iter(text)))
+        for key in keys:
+            for term_id in self.terms[key]:
+                found[term_id] = where
+
+
+class _WordIndex(dict):
+    """Word -> the one-word terms it matches (as a prefix, or as an acronym), resolved on first sight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stems = _Automaton()  # keys " stem": found in " word" only as its beginnings
+        self.acronyms: dict[str, list[int]] = {}
+
+    def add(self, key: str, term_id: int, whole_word: bool) -> None:
+        if whole_word:
+            for form in (key, key + "s"):
+                self.acronyms.setdefault(form, []).append(term_id)
+        else:
+            self.stems.add(" " + key, term_id)
+
+    def build(self) -> bool:
+        return self.stems.build() or bool(self.acronyms)
+
+    def __missing__(self, word: str) -> tuple[int, ...]:
+        found: dict[int, int] = {}
+        self.stems.mark(" " + word, 0, found)
+        self[word] = terms = (*found, *self.acronyms.get(word, ()))
+        return terms
+
+    def mark(self, text: str, where: int, found: dict[int, int]) -> None:
+        found.update(dict.fromkeys(chain.from_iterable(map(self.__getitem__, set(text.split()))), where))
 
 
 class Matcher:
     """The union of every profile's terms. Register terms with `term`, then `build`, then `find` per paper."""
 
     def __init__(self) -> None:
-        self._ids: dict[tuple[str, str], int] = {}
-        self._words = _Automaton()
+        self._ids: dict[tuple[str, str], int] = {}  # by the term's compiled form
+        self._known: dict[tuple[str, str], int] = {}  # by the term as written
+        self._words = _WordIndex()
+        self._phrases = _Automaton()
+        self._phrases_ending_in_acronyms = _Automaton(whole_words=True)
         self._substrings = _Automaton()
         self._everywhere: list[int] = []  # reference terms that are substrings of any text: ""
-        self._authors: dict[str, list[int]] = {}
+        self._authors = _Automaton()
+        self._reads = {"words": False, "reference": False, "authors": False}
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def term(self, kind: str, text: str) -> int:
         """The id of a term; kind is "words", "reference" or "author". Equal terms share one id."""
+        term_id = self._known.get((kind, text))
+        if term_id is None:
+            term_id = self._known[(kind, text)] = self._register(kind, text)
+        return term_id
+
+    def _register(self, kind: str, text: str) -> int:
         if kind == "words":
             keys, check = word_keys(text)
             ident = "|".join(keys) + f"#{check}"
@@ -121,7 +176,7 @@ class Matcher:
             ident = text.lower()
         elif kind == "author":
             ident = person_name(text)
-            if not ident:
+            if not _WORD.search(ident):
                 raise ValueError(f"author {text!r} has no letters or digits to match")
         else:
             raise ValueError(f"unknown kind of term {kind!r}")
@@ -131,40 +186,39 @@ class Matcher:
         term_id = self._ids[(kind, ident)] = len(self._ids)
         if kind == "words":
             for key in keys:
-                self._words.add(key, term_id, check)
+                if " " in key[1:]:
+                    phrases = self._phrases_ending_in_acronyms if check == _WHOLE_WORD else self._phrases
+                    phrases.add(key, term_id)
+                else:
+                    self._words.add(key[1:], term_id, check == _WHOLE_WORD)
         elif kind == "author":
-            self._authors.setdefault(ident, []).append(term_id)
+            self._authors.add(f"| {ident} |", term_id)
         elif ident:
-            self._substrings.add(ident, term_id, _PREFIX)
+            self._substrings.add(ident, term_id)
         else:
             self._everywhere.append(term_id)
         return term_id
 
     def build(self) -> Matcher:
-        self._words.build()
-        self._substrings.build()
+        phrases = self._phrases.build() | self._phrases_ending_in_acronyms.build()
+        self._reads["words"] = self._words.build() | phrases
+        self._reads["reference"] = self._substrings.build() or bool(self._everywhere)
+        self._reads["authors"] = self._authors.build()
         return self
-
-    @property
-    def reads_words(self) -> bool:
-        return self._words.built is not None
-
-    @property
-    def reads_reference(self) -> bool:
-        return self._substrings.built is not None or bool(self._everywhere)
 
     def find(self, title: str, abstract: str, authors: tuple[str, ...] | list[str] = ()) -> dict[int, int]:
         """Every registered term this paper contains, with where it was found (TITLE, ABSTRACT or AUTHOR)."""
         found: dict[int, int] = {}
-        if self.reads_words:
-            folded_title = matching_form(title)
-            self._words.find(folded_title + "|" + matching_form(abstract), len(folded_title), found)
-        if self.reads_reference:
+        if self._reads["words"]:  # abstract first: a term also in the title is then marked as found there
+            for text, where in ((matching_form(abstract), ABSTRACT), (matching_form(title), TITLE)):
+                self._words.mark(text, where, found)
+                self._phrases.mark(text, where, found)
+                self._phrases_ending_in_acronyms.mark(text, where, found)
+        if self._reads["reference"]:
             title_lower = title.lower()
-            self._substrings.find(f"{title_lower} {reference_abstract(abstract).lower()}", len(title_lower), found)
+            self._substrings.mark(f"{title_lower} {reference_abstract(abstract).lower()}", ABSTRACT, found)
+            self._substrings.mark(title_lower, TITLE, found)
             found.update(dict.fromkeys(self._everywhere, TITLE))
-        for name in authors if self._authors else ():
-            for term_id in self._authors.get(person_name(name), ()):
-                found[term_id] = AUTHOR
+        if self._reads["authors"] and authors:
+            self._authors.mark(author_list(authors), AUTHOR, found)
         return found
-

@@ -12,7 +12,7 @@ from datetime import date
 from services.scorer.matching import word_keys
 
 MODES = ("words", "reference")
-MAX_WEIGHT = 1000.0  # keeps every sum of points exact in micro-points (see scoring.QUANTUM)
+MAX_WEIGHT = 100.0  # keeps every sum of points exact in micro-points, and every ranking key in 64 bits
 
 
 @dataclass(frozen=True)

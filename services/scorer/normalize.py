@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Accent commands and the combining mark each one puts on the next letter.
 _SYMBOL_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
@@ -38,15 +39,19 @@ _STYLE = re.compile(r"\\(?:emph|text(?:bf|it|tt|sc|rm|sf|up|normal)?|math(?:rm|b
 _DROP_ARG = re.compile(r"\\(?:cite[pt]?|ref|eqref|label|footnote|href)\*?\s*\{[^{}]*\}")
 _ESCAPED = re.compile(r"\\([&%$#_{}])")
 _PROTECT = {c: chr(0xE000 + i) for i, c in enumerate("&%$#_{}")}  # private-use stand-ins
-_RESTORE = {ord(v): k for k, v in _PROTECT.items()}
 # A letter command eats the space after it, as in TeX: "Stra\\ss e" is "Straße".
 _COMMAND = re.compile(r"\\([A-Za-z]+)(?:\*|(?<=ss|ae|AE|oe|OE|aa|AA|\\[oOlLij]) )?")
 _HTML_TAG = re.compile(r"</?(?:a|b|i|u|s|em|strong|sub|sup|p|br|span|div|tt|code|small|big|font)\b[^<>]*/?>",
                        re.IGNORECASE)
-_MATH_MARKUP = re.compile(r"[${}^_]|\\[,;:! ()\[\]]")
+_MATH_SPACING = re.compile(r"\\[,;:! ()\[\]]")
 
+# Folding runs on every paper: plain ASCII (nearly every abstract) takes a one-to-one str.translate, which
+# CPython runs at memory speed; other text takes the regular expressions.
+_ASCII_FOLD = bytes.maketrans(bytes(c for c in range(128) if not chr(c).isalnum()),
+                              bytes(32 if chr(c).isspace() or chr(c) == "-" else 124
+                                    for c in range(128) if not chr(c).isalnum()))
 _PUNCT = re.compile(r"[^\w\s\-\u2010\u2011]+|_")
-_SPACES = re.compile(r"[\s\-\u2010\u2011]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -74,11 +79,19 @@ def latex_to_text(text: str) -> str:
         text = _LETTER_ACCENT.sub(lambda m: _accent(_LETTER_ACCENTS[m[1]], m[2] or m[3]), text)
         text = _DROP_ARG.sub(" ", text)
         text = _STYLE.sub("", text)
-        text = _ESCAPED.sub(lambda m: _PROTECT[m[1]], text)  # kept safe from the markup removal below
-        text = _COMMAND.sub(_command, text)
-    if "$" in text or "{" in text or "\\" in text or "^" in text or "_" in text:
-        text = _MATH_MARKUP.sub(lambda m: " " if m[0] in "^_" or m[0].startswith("\\") else "", text)
-    return text.replace("~", " ").translate(_RESTORE)
+        text, protected = _ESCAPED.subn(lambda m: _PROTECT[m[1]], text)  # kept safe from the math removal
+        text = _MATH_SPACING.sub(" ", _COMMAND.sub(_command, text))
+        text = _math(text)
+        for original, stand_in in _PROTECT.items() if protected else ():
+            text = text.replace(stand_in, original)
+        return text
+    return _math(text)
+
+
+def _math(text: str) -> str:
+    # str.replace runs at memory speed; a regular expression over every abstract would cost ten times more.
+    return (text.replace("$", "").replace("{", "").replace("}", "")
+            .replace("^", " ").replace("_", " ").replace("~", " "))
 
 
 def html_to_text(text: str) -> str:
@@ -97,8 +110,7 @@ def plain_text(text: str) -> str:
 def fold_accents(text: str) -> str:
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def fold(text: str) -> str:
@@ -108,13 +120,18 @@ def fold(text: str) -> str:
     no phrase matches across. Starts and ends with a space, so every word is preceded by one.
     """
     text = fold_accents(text).casefold()
-    text = _PUNCT.sub(" | ", text)
-    return f" {_SPACES.sub(' ', text).strip()} "
+    if text.isascii():
+        text = text.encode().translate(_ASCII_FOLD).decode().replace("|", " | ")
+        while "  " in text:  # each pass halves every run of spaces
+            text = text.replace("  ", " ")
+        return f" {text.strip(' ')} "
+    text = _PUNCT.sub(" | ", text).replace("-", " ").replace("\u2010", " ").replace("\u2011", " ")
+    return f" {' '.join(text.split())} "
 
 
 def matching_form(text: str) -> str:
     """Raw arXiv text (LaTeX, HTML, line breaks) to the folded form, in one call."""
-    return fold(plain_text(text))
+    return fold(latex_to_text(html_to_text(text)))
 
 
 def tokens(text: str) -> list[str]:
@@ -122,11 +139,21 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold_accents(plain_text(text)).casefold())
 
 
-def person_name(name: str) -> str:
-    """An author's name as compared: affiliations in parentheses dropped, accents and case folded, words only.
+_AFFILIATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
-    "Yann LeCun (NYU)", "yann  lecun" and "Yann Le-Cun" all become "yann lecun" or "yann le cun"; the
-    latter two differ, since a hyphen separates words.
+
+def person_name(name: str) -> str:
+    """An author's name as compared: affiliations in parentheses dropped, accents and case folded.
+
+    "Yann LeCun (NYU)", "yann  lecun" and "Yann LECUN" all become "yann lecun"; "Jean-Pierre" becomes
+    "jean pierre" (a hyphen separates words), "J. Smith" becomes "j | smith".
     """
-    name = re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", name)
-    return " ".join(tokens(name))
+    return matching_form(_AFFILIATION.sub(" ", name)).strip()
+
+
+def author_list(names: Sequence[str]) -> str:
+    """All authors of a paper in one folded text, each name between bars: " | yann lecun | ada lovelace | "."""
+    joined = "| " + " | ".join(names) + " |"
+    if "(" in joined or "[" in joined:
+        joined = _AFFILIATION.sub(" ", joined)
+    return matching_form(joined)

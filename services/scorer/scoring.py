@@ -13,11 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
+from itertools import chain
 
 import numpy as np
 
-from services.scorer.matching import ABSTRACT, WHERE, Matcher, reference_abstract
+from services.scorer.matching import (
+    ABSTRACT,
+    WHERE,
+    Matcher,
+    reference_abstract,
+)
 from services.scorer.model import (
     MODES,
     Candidate,
@@ -27,9 +33,8 @@ from services.scorer.model import (
     Selection,
     Term,
 )
-from services.scorer.normalize import tokens
+from services.scorer.reading import Readings
 from services.scorer.tally import (
-    EXCLUDE,
     KEYWORD,
     QUANTUM,
     ProfileTerm,
@@ -43,70 +48,52 @@ __all__ = ["MODES", "Candidate", "Hit", "Profile", "Scored", "Selection", "Term"
            "score_profiles", "score_reference", "select"]
 
 
-def _reads(candidates: Sequence[Candidate], profile: Profile, today: date,
-           by_category: dict[str, list[int]]) -> np.ndarray:
-    """The candidates a profile considers, in its order: its categories' feeds in turn, then feed order.
+class _Reasons:
+    """A profile's keywords and boosted authors, ready to explain a score. Hits are values: made once, shared."""
 
-    Both modes keep the announce types asked for (default: new only) inside the days_back window (an item
-    without a date is kept) and drop a later item with an already-seen id or title. The reference does the
-    de-duplication first, so a paper first seen as a cross-list is lost even when a later feed lists it as
-    new; `words` de-duplicates among the items it keeps, and compares titles by their folded words.
-    """
-    if profile.categories:
-        order: Sequence[int] = [i for cat in dict.fromkeys(profile.categories) for i in by_category.get(cat, ())]
-    else:
-        order = range(len(candidates))
-    oldest = today - timedelta(days=profile.days_back)
-    types = set(profile.announce_types)
-    reference = profile.mode == "reference"
-    seen_ids: set[str] = set()
-    seen_titles: set[str] = set()
-    kept = []
-    for i in order:
-        cand = candidates[i]
-        wanted = cand.announce_type in types and (cand.announced is None or cand.announced >= oldest)
-        if not (wanted or reference):
-            continue
-        if profile.deduplicate:
-            title = cand.title.lower() if reference else " ".join(tokens(cand.title))
-            if cand.arxiv_id in seen_ids or title in seen_titles:
-                continue
-            seen_ids.add(cand.arxiv_id)
-            seen_titles.add(title)
-        if wanted:
-            kept.append(i)
-    return np.array(kept, dtype=np.int64)
+    def __init__(self, terms: Sequence[ProfileTerm]):
+        self.terms = terms
+        self.positions: dict[int, tuple[int, ...]] = {}  # term id -> where it stands in the profile
+        for position, term in enumerate(terms):
+            if term.role == KEYWORD:
+                self.positions[term.term_id] = (*self.positions.get(term.term_id, ()), position)
+        self.scores = bool(self.positions)
+        self._made: dict[tuple[int, int], Hit] = {}
+
+    def explain(self, found: dict[int, int]) -> tuple[Hit, ...]:
+        """The paper's hits for this profile, in the profile's order."""
+        positions = sorted(chain.from_iterable(map(self.positions.__getitem__, found.keys() & self.positions.keys())))
+        hits = []
+        for position in positions:
+            term = self.terms[position]
+            where = found[term.term_id]
+            hit = self._made.get((position, where))
+            if hit is None:
+                points = (term.other_points if where == ABSTRACT else term.title_points) / QUANTUM
+                hit = self._made[(position, where)] = Hit(term.text, WHERE[where], points)
+            hits.append(hit)
+        return tuple(hits)
 
 
-def _scored(cand: Candidate, found: dict[int, int], terms: Sequence[ProfileTerm], points: float) -> Scored:
-    hits = []
-    for term in terms:
-        where = found.get(term.term_id)
-        if term.role == KEYWORD and where is not None:
-            earned = term.other_points if where == ABSTRACT else term.title_points
-            hits.append(Hit(term.text, WHERE[where], earned / QUANTUM))
-    return Scored(cand, points / QUANTUM, tuple(hits))
-
-
-def _rank(profile: Profile, terms: Sequence[ProfileTerm], reads: np.ndarray, score: np.ndarray,
-          count: np.ndarray, excluded: np.ndarray, candidates: Sequence[Candidate],
-          hits: Sequence[dict[int, int]]) -> Selection:
+def _rank(profile: Profile, reasons: _Reasons, reads: np.ndarray, score: np.ndarray, hit: np.ndarray,
+          excluded: np.ndarray, candidates: Sequence[Candidate], hits: Sequence[dict[int, int]]) -> Selection:
     points = score[reads]
     keep = ~excluded[reads]
-    if any(t.role != EXCLUDE for t in terms):  # without any keyword every paper stays, at 0 (as the reference)
-        keep &= count[reads] > 0
+    if reasons.scores:  # without any keyword every paper stays, at 0 (as the reference)
+        keep &= hit[reads]
     reads, points = reads[keep], points[keep]
-    order = np.argsort(-points, kind="stable")  # stable: ties keep the profile's reading order
-    reads, points = reads[order], points[order]
     floor = -np.inf if profile.mode == "reference" else micro(profile.min_score)
     chosen = min(profile.max_papers, int(np.count_nonzero(points >= floor)))
     missed = max(chosen, min(chosen + profile.near_misses, int(np.count_nonzero(points > 0))))
-
-    def scored(rank: int) -> Scored:
-        i = int(reads[rank])
-        return _scored(candidates[i], hits[i], terms, float(points[rank]))
-
-    return Selection(profile.name, [scored(r) for r in range(chosen)], [scored(r) for r in range(chosen, missed)])
+    # Higher score first; ties keep the profile's reading order. Points are whole micro-points, so one
+    # integer key orders both, and only the `missed` best need sorting.
+    key = points.astype(np.int64) * -len(points) + np.arange(len(points))
+    best = np.argpartition(key, missed - 1)[:missed] if 0 < missed < len(key) else np.arange(missed)
+    best = best[np.argsort(key[best])]
+    reads, points = reads[best], points[best]
+    ranked = [Scored(candidates[i], p / QUANTUM, reasons.explain(hits[i]))
+              for i, p in zip(reads[:missed].tolist(), points[:missed].tolist(), strict=True)]
+    return Selection(profile.name, ranked[:chosen], ranked[chosen:])
 
 
 def score_profiles(candidates: Sequence[Candidate], profiles: Sequence[Profile], today: date) -> dict[str, Selection]:
@@ -119,22 +106,16 @@ def score_profiles(candidates: Sequence[Candidate], profiles: Sequence[Profile],
     terms = [profile_terms(p, matcher) for p in profiles]
     hits = find_all(matcher.build(), candidates)
     tally = Tally(hits, terms, len(matcher))
-    by_category: dict[str, list[int]] = {}
-    for i, cand in enumerate(candidates):
-        by_category.setdefault(cand.feed_category, []).append(i)
-    views: dict[tuple, np.ndarray] = {}
+    readings = Readings(candidates, today)
     selections: dict[str, Selection] = {}
     step = tally.block_size()
     for lo in range(0, len(profiles), step):
         hi = min(lo + step, len(profiles))
-        score, count, excluded = tally.block(lo, hi)
+        score, hit, excluded = tally.block(lo, hi)
         for p in range(lo, hi):
             profile = profiles[p]
-            view = (profile.mode, profile.categories, profile.announce_types, profile.days_back, profile.deduplicate)
-            if view not in views:
-                views[view] = _reads(candidates, profile, today, by_category)
-            selections[profile.name] = _rank(profile, terms[p], views[view], score[p - lo], count[p - lo],
-                                             excluded[p - lo], candidates, hits)
+            selections[profile.name] = _rank(profile, _Reasons(terms[p]), readings.of(profile), score[p - lo],
+                                             hit[p - lo], excluded[p - lo], candidates, hits)
     return selections
 
 

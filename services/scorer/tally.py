@@ -9,7 +9,7 @@ paper's score cannot depend on the order in which other papers or other profiles
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,12 +18,11 @@ from services.scorer.model import Candidate, Profile
 
 QUANTUM = 1_000_000
 KEYWORD, EXCLUDE = 0, 1
-# Bounds the (profiles x papers) matrices summed at once to 32 MB of float64.
-BLOCK_CELLS = 1 << 22
+# Bounds the (profiles x papers) matrices summed at once to 16 MB of float64.
+BLOCK_CELLS = 1 << 21
 
 
-@dataclass(frozen=True)
-class ProfileTerm:
+class ProfileTerm(NamedTuple):
     term_id: int
     text: str  # as the user wrote it
     role: int  # KEYWORD (scores) or EXCLUDE (drops the paper)
@@ -65,42 +64,60 @@ def find_all(matcher: Matcher, candidates: Sequence[Candidate]) -> list[dict[int
 
 
 class Tally:
-    """Points, hit counts and exclusions per (profile, paper), computed a block of profiles at a time."""
+    """Points, hits and exclusions per (profile, paper), computed a block of profiles at a time."""
 
     def __init__(self, hits: Sequence[dict[int, int]], terms: Sequence[Sequence[ProfileTerm]], n_terms: int,
                  block_cells: int = BLOCK_CELLS):
         self.papers = len(hits)
-        self.block_cells = block_cells
         self.profiles = len(terms)
-        # Postings, grouped by term id (compressed sparse rows).
-        flat = sorted(((t.term_id, p, t.role, t.title_points, t.other_points)
-                       for p, profile in enumerate(terms) for t in profile), key=lambda row: row[0])
-        table = np.array(flat, dtype=np.int64).reshape(-1, 5)
-        ptr = np.searchsorted(table[:, 0], np.arange(n_terms + 1))
-        sizes = [len(h) for h in hits]
-        paper = np.repeat(np.arange(self.papers, dtype=np.int64), sizes)
-        term = np.fromiter((t for h in hits for t in h), dtype=np.int64, count=sum(sizes))
-        where = np.fromiter((w for h in hits for w in h.values()), dtype=np.int64, count=sum(sizes))
-        # Expand every hit over the postings of its term: one entry per (hit, posting).
-        per_hit = ptr[term + 1] - ptr[term]
-        self.pairs = int(per_hit.sum())
-        posting = (np.repeat(ptr[term], per_hit) + np.arange(self.pairs)
-                   - np.repeat(np.cumsum(per_hit) - per_hit, per_hit))
-        self._paper = np.repeat(paper, per_hit)
-        self._profile = table[posting, 1]
-        self._scoring = table[posting, 2] == KEYWORD
-        self._points = np.where(np.repeat(where != ABSTRACT, per_hit), table[posting, 3], table[posting, 4])
+        self.n_terms = n_terms
+        self.block_cells = block_cells
+        # Postings in profile order: term, profile, points in the abstract, points in the title, role.
+        table = np.array([(t.term_id, p, t.other_points, t.title_points, t.role)
+                          for p, profile in enumerate(terms) for t in profile], dtype=np.int64).reshape(-1, 5)
+        self._postings = table
+        self._profile_start = np.searchsorted(table[:, 1], np.arange(self.profiles + 1))
+        found, places, sizes = [], [], []
+        for h in hits:
+            found.extend(h)
+            places.extend(h.values())
+            sizes.append(len(h))
+        self._term = np.array(found, dtype=np.int64)
+        # Paper and place in one number: 2 * paper, + 1 when found in the title (or among the authors).
+        self._code = (np.repeat(np.arange(self.papers, dtype=np.int64) * 2, sizes)
+                      + (np.array(places, dtype=np.int64) != ABSTRACT))
+        self.pairs = int(np.bincount(table[:, 0], minlength=n_terms)[self._term].sum()) if len(table) else 0
 
     def block_size(self) -> int:
         return max(1, self.block_cells // max(1, self.papers))
 
     def block(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For profiles lo..hi-1: micro-points, keyword hit counts, and excluded flags, each (hi-lo) x papers."""
-        inside = (self._profile >= lo) & (self._profile < hi)
-        cell = (self._profile[inside] - lo) * self.papers + self._paper[inside]
-        scoring, points = self._scoring[inside], self._points[inside]
+        """For profiles lo..hi-1, each a (hi-lo) x papers matrix: micro-points, whether any keyword (or
+        boosted author) was found, and whether an exclude keyword (or blocked author) was."""
+        rows = self._postings[self._profile_start[lo]:self._profile_start[hi]]
         shape, cells = (hi - lo, self.papers), (hi - lo) * self.papers
-        score = np.bincount(cell[scoring], weights=points[scoring], minlength=cells).reshape(shape)
-        count = np.bincount(cell[scoring], minlength=cells).reshape(shape)
-        excluded = np.bincount(cell[~scoring], minlength=cells).reshape(shape) > 0
-        return score, count, excluded
+        scoring = _by_term(rows[rows[:, 4] == KEYWORD])
+        cell, posting, code = self._expand(scoring, lo)
+        points = scoring[:, 2:4].ravel()[(posting << 1) | (code & 1)]
+        score = np.bincount(cell, weights=points, minlength=cells).reshape(shape)
+        if scoring[:, 2:4].all():  # every hit brings points: a hit is a positive score
+            hit = score > 0
+        else:
+            hit = np.bincount(cell, minlength=cells).reshape(shape) > 0
+        cell, _, _ = self._expand(_by_term(rows[rows[:, 4] == EXCLUDE]), lo)
+        excluded = np.bincount(cell, minlength=cells).reshape(shape) > 0
+        return score, hit, excluded
+
+    def _expand(self, rows: np.ndarray, lo: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One entry per (hit, posting) pair: its cell (profile row * papers + paper), posting, paper code.
+        `rows` are postings sorted by term."""
+        ptr = np.searchsorted(rows[:, 0], np.arange(self.n_terms + 1))
+        first = ptr[self._term]
+        per_hit = ptr[self._term + 1] - first
+        posting = np.arange(int(per_hit.sum())) + np.repeat(first - (np.cumsum(per_hit) - per_hit), per_hit)
+        code = np.repeat(self._code, per_hit)
+        return ((rows[:, 1] - lo) * self.papers)[posting] + (code >> 1), posting, code
+
+
+def _by_term(rows: np.ndarray) -> np.ndarray:
+    return rows[np.argsort(rows[:, 0], kind="stable")]

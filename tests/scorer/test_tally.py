@@ -39,28 +39,51 @@ def test_points_counts_and_exclusions_per_profile_and_paper():
     b = [ProfileTerm(1, "y", KEYWORD, 7, 5)]
     hits = [{0: TITLE, 1: ABSTRACT}, {1: AUTHOR}, {0: ABSTRACT, 2: TITLE}, {}]
     t = tally(hits, [a, b], 3)
-    score, count, excluded = t.block(0, 2)
+    score, hit, excluded = t.block(0, 2)
     assert score.tolist() == [[18, 3, 10, 0], [5, 7, 0, 0]]
-    assert count.tolist() == [[2, 1, 1, 0], [1, 1, 0, 0]]
+    assert hit.tolist() == [[True, True, True, False], [True, True, False, False]]
     assert excluded.tolist() == [[False, False, True, False], [False, False, False, False]]
     assert t.pairs == 7  # (hit, posting) pairs: term 1 has two postings, one per profile
 
 
-def test_any_block_size_gives_the_same_matrices():
+def test_a_hit_worth_no_points_is_still_a_hit():
+    # title_weight 0: found only in the title, the keyword brings nothing, yet the paper did match it.
+    terms = [[ProfileTerm(0, "x", KEYWORD, 0, 10)]]
+    score, hit, _ = tally([{0: TITLE}, {0: ABSTRACT}, {}], terms, 1).block(0, 1)
+    assert score.tolist() == [[0, 10, 0]] and hit.tolist() == [[True, True, False]]
+
+
+def brute_force(hits, terms, papers):
+    """The same sums, the obvious way: every profile, every term, every paper."""
+    score = np.zeros((len(terms), papers))
+    hit = np.zeros((len(terms), papers), dtype=bool)
+    excluded = np.zeros((len(terms), papers), dtype=bool)
+    for p, profile in enumerate(terms):
+        for t in profile:
+            for paper, found in enumerate(hits):
+                if t.term_id in found and t.role == EXCLUDE:
+                    excluded[p, paper] = True
+                elif t.term_id in found:
+                    score[p, paper] += t.other_points if found[t.term_id] == ABSTRACT else t.title_points
+                    hit[p, paper] = True
+    return score, hit, excluded
+
+
+def test_any_block_size_gives_what_the_obvious_loop_gives():
     rng = np.random.default_rng(7)
     n_terms, n_profiles, n_papers = 40, 23, 31
-
-    terms = [[ProfileTerm(int(rng.integers(n_terms)), "t", int(rng.random() < 0.2), int(rng.integers(1, 9)) * 500_000,
-                          int(rng.integers(1, 9)) * 250_000) for _ in range(int(rng.integers(0, 6)))]
-             for _ in range(n_profiles)]
+    terms = [[ProfileTerm(int(rng.integers(n_terms)), "t", int(rng.random() < 0.2),
+                          int(rng.integers(0, 9)) * 500_000, int(rng.integers(0, 9)) * 250_000)
+              for _ in range(int(rng.integers(0, 6)))] for _ in range(n_profiles)]
     hits = [{int(k): int(rng.integers(0, 3)) for k in rng.integers(0, n_terms, int(rng.integers(0, 8)))}
             for _ in range(n_papers)]
-    whole = tally(hits, terms, n_terms).block(0, n_profiles)
-    small = tally(hits, terms, n_terms, block_cells=n_papers * 4)
-    assert small.block_size() == 4
-    parts = [small.block(lo, min(lo + 4, n_profiles)) for lo in range(0, n_profiles, 4)]
-    for i in range(3):
-        assert np.array_equal(np.concatenate([p[i] for p in parts]), whole[i])
+    expected = brute_force(hits, terms, n_papers)
+    for block_cells in (n_papers * 4, n_papers, 1 << 22):
+        t = tally(hits, terms, n_terms, block_cells)
+        step = t.block_size()
+        parts = [t.block(lo, min(lo + step, n_profiles)) for lo in range(0, n_profiles, step)]
+        for i in range(3):
+            assert np.array_equal(np.concatenate([p[i] for p in parts]), expected[i])
 
 
 def test_sums_are_exact_whatever_the_order_of_the_postings():
