@@ -31,6 +31,9 @@ _GREEK = {name: chr(code) for name, code in [
     ("varphi", 0x3C6), ("chi", 0x3C7), ("psi", 0x3C8), ("omega", 0x3C9), ("Gamma", 0x393), ("Delta", 0x394),
     ("Theta", 0x398), ("Lambda", 0x39B), ("Xi", 0x39E), ("Pi", 0x3A0), ("Sigma", 0x3A3), ("Phi", 0x3A6),
     ("Psi", 0x3A8), ("Omega", 0x3A9)]}
+# Operators that read as words: "$O(\log n)$" reads "O( log n)".
+_OPERATORS = {"log", "ln", "exp", "sin", "cos", "tan", "max", "min", "sup", "inf", "lim", "det", "arg", "argmax",
+              "argmin", "mod", "gcd", "Pr"}
 # Commands that only style their argument: the argument stays, the command goes.
 _STYLE = re.compile(r"\\(?:emph|text(?:bf|it|tt|sc|rm|sf|up|normal)?|math(?:rm|bf|it|cal|bb|sf|tt|frak|scr)|"
                     r"boldsymbol|bm|operatorname|underline|overline|widetilde|widehat|tilde|hat|bar|vec|dot|"
@@ -67,7 +70,9 @@ def _command(match: re.Match[str]) -> str:
         return _GREEK[name]
     if name in _LETTERS:
         return _LETTERS[name]
-    # Any other command (\log, \times, \leq, ...) is a symbol or an operator: keep it apart from its neighbours.
+    if name in _OPERATORS:
+        return f" {name} "
+    # Any other command (\times, \leq, \left, ...) is a symbol or spacing: keep it apart from its neighbours.
     return " "
 
 

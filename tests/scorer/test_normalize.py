@@ -24,6 +24,7 @@ from services.scorer.normalize import (
     (r"as shown \cite{smith2020} and in \ref{fig:1}", "as shown and in"),
     (r"{\Lambda}CDM with $\alpha$-divergence", "ΛCDM with α-divergence"),
     (r"$x_i^2 \leq \epsilon$", "x i 2 ε"),
+    (r"$\mathcal{O}\left(\log_{2}L\right)$ steps", "O ( log 2L ) steps"),
     (r"a~b\\c", "a b c"),
 ])
 def test_latex_becomes_readable_text(raw: str, text: str) -> None:

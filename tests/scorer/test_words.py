@@ -7,6 +7,7 @@ of that day, found by comparing both modes.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -131,6 +132,45 @@ def test_words_top_thirty_on_the_real_day(day):
     assert "2411.18148" in top[:5]
     first = selection.selected[0]
     assert all(f"{h.term} (title)" in first.why() for h in first.hits if h.where == "title")
+
+
+# The examples docs/SCORING.md gives, each checked on the day's own text.
+@pytest.mark.parametrize(("arxiv_id", "keyword", "where"), [
+    ("2411.18250", "Network", "abstract"),  # "spiking neural networks": an inflection
+    ("2411.18199", "Network", "title"),  # "... in 6G Networks: ..."
+    ("2411.18553", "Network", None),  # only "hypernetwork": not a word start
+    ("2411.17971", "Efficient", None),  # only "coefficients"
+    ("2411.18324", "Efficiency", None),  # only "inefficiencies": not a word start
+    ("2411.18462", "Decode", "title"),  # "... for Speculative Decoding": final e dropped before -ing
+    ("2411.17712", "LLM", "abstract"),  # "(LLMs)": an acronym with its plural
+    ("2411.18444", "LLM", "title"),  # "a Multi-LLM Evaluator": a hyphen separates words
+    ("2411.17760", "LLM", None),  # only "MLLMs": another acronym
+    ("2411.17764", "RL", "abstract"),  # "reinforcement learning (RL)"
+    ("2411.17741", "RL", None),  # "world", "overlook": no RL token
+    ("2411.18322", "mixture of experts", "title"),  # "Mixture of Experts in Image Classification"
+    ("2411.17792", "mixture of experts", "abstract"),  # "mixture-of-experts (MoE)"
+    ("2411.17792", "MOE", "abstract"),  # "MoE"
+    ("2411.15785", "KV cache", "title"),  # "... with Predefined KV Cache Capacity"
+    ("2411.18234", "naive", "abstract"),  # written Na\"ive
+    ("2411.18468", "presidents", "title"),  # written pr\'esidents
+    ("2411.18201", "abductive imitation learning", "abstract"),  # \textbf{AB}ductive \textbf{I}mitation ...
+    ("2405.01756", "head & neck", "abstract"),  # written head \& neck
+    ("2411.17983", "Framework", "abstract"),  # after the abstract's first line break
+])
+def test_the_documented_examples(day, arxiv_id, keyword, where):
+    _, candidates = day
+    paper = next(c for c in candidates if c.arxiv_id == arxiv_id)
+    profile = Profile("doc", keywords=[keyword], min_score=0, days_back=10_000, announce_types=("new", "replace"))
+    [scored] = score_profiles([paper], [profile], TODAY)["doc"].selected or [None]
+    assert (scored.hits[0].where if scored else None) == where
+
+
+def test_the_documented_exclusion(day):
+    _, candidates = day
+    paper = next(c for c in candidates if c.arxiv_id == "2411.18199")  # "... A Unifying Survey and ..."
+    keep = Profile("doc", keywords=["Network"], min_score=0)
+    assert score_profiles([paper], [keep], TODAY)["doc"].selected
+    assert not score_profiles([paper], [replace(keep, exclude_keywords=("survey",))], TODAY)["doc"].selected
 
 
 # --- one rule at a time -------------------------------------------------------------------------------------
