@@ -44,6 +44,8 @@ class Candidate:
     announced: date | None
     authors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    # The paper's sentence embedding (semantic.Embedder, normalised), when the store has one.
+    embedding: tuple[float, ...] | None = None
 
 
 def _terms(values: object) -> tuple[Term, ...]:
@@ -71,6 +73,10 @@ class Profile:
     title_weight: float = 1.5  # words mode: a term in the title scores weight * title_weight,
     abstract_weight: float = 1.0  # one found only in the abstract weight * abstract_weight
     near_misses: int = 5
+    # Semantic relevance (words mode): a paper gains semantic_weight x its cosine similarity to this
+    # normalised vector (semantic.interests_vector), nothing when the similarity is negative.
+    interests_vector: tuple[float, ...] | None = None
+    semantic_weight: float = 0.0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise the container types once, here
@@ -91,6 +97,7 @@ class Profile:
                                  f"got {value!r}")
         if not (isinstance(self.min_score, (int, float)) and math.isfinite(self.min_score)):
             raise ValueError(f"profile {self.name!r}: min_score must be a number, got {self.min_score!r}")
+        self._check_semantic()
         if self.mode == "words":
             for text in [t.text for t in self.keywords] + list(self.exclude_keywords):
                 try:
@@ -99,12 +106,29 @@ class Profile:
                     raise ValueError(f"profile {self.name!r}: {exc}") from None
 
 
+    def _check_semantic(self) -> None:
+        weight = self.semantic_weight
+        if not (isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight)
+                and 0 <= weight <= MAX_WEIGHT):
+            raise ValueError(f"profile {self.name!r}: semantic_weight must be a number from 0 to {MAX_WEIGHT:g}, "
+                             f"got {weight!r}")
+        if self.interests_vector is not None:
+            vector = tuple(float(v) for v in self.interests_vector)
+            if not vector or not all(math.isfinite(v) for v in vector):
+                raise ValueError(f"profile {self.name!r}: interests_vector must be finite numbers")
+            object.__setattr__(self, "interests_vector", vector)
+        if weight and self.interests_vector is None:
+            raise ValueError(f"profile {self.name!r}: semantic_weight needs an interests_vector")
+        if weight and self.mode != "words":
+            raise ValueError(f"profile {self.name!r}: semantic relevance needs mode 'words', not {self.mode!r}")
+
+
 @dataclass(frozen=True)
 class Hit:
     """One reason for a score: a term, where it was found, and the points it brought."""
 
-    term: str  # as the user wrote it
-    where: str  # "title" | "abstract" | "author"
+    term: str  # as the user wrote it; "interests" for semantic relevance
+    where: str  # "title" | "abstract" | "author" | "semantic"
     points: float
 
 

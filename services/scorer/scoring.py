@@ -44,6 +44,8 @@ from services.scorer.tally import (
     profile_terms,
 )
 
+SEMANTIC_TERM = "interests"  # what a semantic hit is shown as: "interests (semantic)"
+
 __all__ = ["MODES", "Candidate", "Hit", "Profile", "Scored", "Selection", "Term", "reference_abstract",
            "score_profiles", "score_reference", "select"]
 
@@ -60,8 +62,8 @@ class _Reasons:
         self.scores = bool(self.positions)
         self._made: dict[tuple[int, int], Hit] = {}
 
-    def explain(self, found: dict[int, int]) -> tuple[Hit, ...]:
-        """The paper's hits for this profile, in the profile's order."""
+    def explain(self, found: dict[int, int], similar: int = 0) -> tuple[Hit, ...]:
+        """The paper's hits for this profile, in the profile's order; semantic relevance last."""
         positions = sorted(chain.from_iterable(map(self.positions.__getitem__, found.keys() & self.positions.keys())))
         hits = []
         for position in positions:
@@ -72,11 +74,47 @@ class _Reasons:
                 points = (term.other_points if where == ABSTRACT else term.title_points) / QUANTUM
                 hit = self._made[(position, where)] = Hit(term.text, WHERE[where], points)
             hits.append(hit)
+        if similar:
+            hits.append(Hit(SEMANTIC_TERM, "semantic", similar / QUANTUM))
         return tuple(hits)
 
 
+class _Similarity:
+    """Semantic points: each profile's interests against the papers' stored embeddings."""
+
+    def __init__(self, candidates: Sequence[Candidate]):
+        self.candidates = candidates
+        self._matrix: np.ndarray | None = None
+
+    def points(self, profile: Profile) -> np.ndarray | None:
+        """Micro-points per candidate (0 without an embedding, or when dissimilar); None if not asked for."""
+        if not profile.semantic_weight or profile.interests_vector is None:
+            return None
+        vector = np.array(profile.interests_vector)
+        matrix = self._embeddings(len(vector), profile.name)
+        similarity = np.clip(matrix @ vector, 0.0, None)  # a paper without an embedding has a zero row
+        return np.rint(similarity * (profile.semantic_weight * QUANTUM))
+
+    def _embeddings(self, size: int, profile: str) -> np.ndarray:
+        if self._matrix is None:
+            self._matrix = np.zeros((len(self.candidates), size))
+            for i, cand in enumerate(self.candidates):
+                if cand.embedding is not None:
+                    if len(cand.embedding) != size:
+                        raise ValueError(f"paper {cand.arxiv_id} has an embedding of {len(cand.embedding)} "
+                                         f"numbers, profile {profile!r} has interests of {size}")
+                    self._matrix[i] = cand.embedding
+        elif self._matrix.shape[1] != size:
+            raise ValueError(f"profile {profile!r} has interests of {size} numbers, "
+                             f"the papers' embeddings have {self._matrix.shape[1]}")
+        return self._matrix
+
+
 def _rank(profile: Profile, reasons: _Reasons, reads: np.ndarray, score: np.ndarray, hit: np.ndarray,
-          excluded: np.ndarray, candidates: Sequence[Candidate], hits: Sequence[dict[int, int]]) -> Selection:
+          excluded: np.ndarray, candidates: Sequence[Candidate], hits: Sequence[dict[int, int]],
+          similar: np.ndarray | None) -> Selection:
+    if similar is not None:
+        score, hit = score + similar, hit | (similar > 0)
     points = score[reads]
     keep = ~excluded[reads]
     if reasons.scores:  # without any keyword every paper stays, at 0 (as the reference)
@@ -91,7 +129,8 @@ def _rank(profile: Profile, reasons: _Reasons, reads: np.ndarray, score: np.ndar
     best = np.argpartition(key, missed - 1)[:missed] if 0 < missed < len(key) else np.arange(missed)
     best = best[np.argsort(key[best])]
     reads, points = reads[best], points[best]
-    ranked = [Scored(candidates[i], p / QUANTUM, reasons.explain(hits[i]))
+    ranked = [Scored(candidates[i], p / QUANTUM,
+                     reasons.explain(hits[i], 0 if similar is None else int(similar[i])))
               for i, p in zip(reads[:missed].tolist(), points[:missed].tolist(), strict=True)]
     return Selection(profile.name, ranked[:chosen], ranked[chosen:])
 
@@ -107,6 +146,7 @@ def score_profiles(candidates: Sequence[Candidate], profiles: Sequence[Profile],
     hits = find_all(matcher.build(), candidates)
     tally = Tally(hits, terms, len(matcher))
     readings = Readings(candidates, today)
+    similarity = _Similarity(candidates)
     selections: dict[str, Selection] = {}
     step = tally.block_size()
     for lo in range(0, len(profiles), step):
@@ -115,7 +155,8 @@ def score_profiles(candidates: Sequence[Candidate], profiles: Sequence[Profile],
         for p in range(lo, hi):
             profile = profiles[p]
             selections[profile.name] = _rank(profile, _Reasons(terms[p]), readings.of(profile), score[p - lo],
-                                             hit[p - lo], excluded[p - lo], candidates, hits)
+                                             hit[p - lo], excluded[p - lo], candidates, hits,
+                                             similarity.points(profile))
     return selections
 
 
