@@ -22,6 +22,8 @@ KEYWORDS = ["LLM", "RL", "network", "mixture of experts", "MOE", "sparse", "atte
             "efficiency", "Schrödinger", "survey", "the"]
 AUTHORS = ["Yann LeCun", "José Núñez", "Ada Lovelace", "Alan Turing"]
 
+# Unit vectors standing in for sentence embeddings (semantic relevance needs no model to be scored).
+DIRECTIONS = [(1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.6, 0.8, 0.0), (0.0, 0.6, -0.8), (-1.0, 0.0, 0.0)]
 texts = st.lists(st.sampled_from(VOCABULARY), max_size=25).map(" ".join)
 weights = st.floats(min_value=0.01, max_value=10, allow_nan=False)
 terms = st.builds(Term, st.sampled_from(KEYWORDS), weights)
@@ -34,13 +36,18 @@ def papers(draw, max_size: int = 12) -> list[Candidate]:
                       announce_type=draw(st.sampled_from(["new", "new", "cross", "replace"])),
                       feed_category=draw(st.sampled_from(["cs.AI", "cs.LG"])),
                       announced=draw(st.sampled_from([date(2024, 11, 28), date(2024, 11, 1), None])),
-                      authors=tuple(draw(st.lists(st.sampled_from(AUTHORS), max_size=2))))
+                      authors=tuple(draw(st.lists(st.sampled_from(AUTHORS), max_size=2))),
+                      embedding=draw(st.sampled_from([None, *DIRECTIONS])))
             for i in range(n)]
 
 
 @st.composite
 def profiles(draw, name: str = "p") -> Profile:
-    return Profile(name=name, mode=draw(st.sampled_from(["words", "words", "reference"])),
+    mode = draw(st.sampled_from(["words", "words", "reference"]))
+    semantic = mode == "words" and draw(st.booleans())
+    return Profile(name=name, mode=mode,
+                   interests_vector=draw(st.sampled_from(DIRECTIONS)) if semantic else None,
+                   semantic_weight=draw(st.floats(0.1, 5, allow_nan=False)) if semantic else 0.0,
                    keywords=draw(st.lists(terms, max_size=6)),
                    exclude_keywords=draw(st.lists(st.sampled_from(KEYWORDS), max_size=2)),
                    categories=draw(st.sampled_from([(), ("cs.LG",), ("cs.LG", "cs.AI")])),
