@@ -1,21 +1,17 @@
 """Find every term of every profile in a paper in one pass. Pure: text in, hits out.
 
-The terms of all profiles are compiled together, so reading a paper costs one pass over its text whatever
-the number of profiles and keywords:
-- a one-word term is looked up by the paper's distinct words: each distinct word of the run is resolved
-  once (which terms does it begin with, which acronym is it) and cached, so a paper costs a split of its
-  folded text and one dictionary look-up per distinct word;
-- terms of several words, and the reference mode's substrings, go into Aho-Corasick automata
-  (pyahocorasick): one walk over the text finds all of them; an acronym at the end of a phrase is checked
-  to end where its word ends.
+All terms of all profiles are compiled into one Aho-Corasick automaton (pyahocorasick) per way of
+matching, so reading a paper is one walk over its text whatever the number of profiles and keywords, and
+every rule is in the keys themselves: no Python code runs per match.
 
 Two ways of matching live side by side, each over its own text:
-- `words` reads the folded text (see normalize.fold), where a term is the key " word word". A word matches
-  every word that begins with it ("network": "networks", "networked"; never "subnetwork"), plus the spelling
-  changes of two regular inflections ("efficiency": "efficiencies"; "decode": "decoding"). An acronym
-  (capitals and digits, at most five, "LLM", "FP8") must be the whole word, or that word with one plural "s"
-  ("LLMs"). Phrase words are joined by one space, which the folded text also puts between words separated
-  by spaces or hyphens.
+- `words` reads the folded text (see normalize.fold), where every word is preceded and followed by one
+  space. A word term is the key " word": it matches every word that begins with it ("network":
+  "networks", "networked"; never "subnetwork"), plus the spelling changes of two regular inflections
+  ("efficiency": "efficiencies"; "decode": "decoding"). An acronym (capitals and digits, at most five,
+  "LLM", "FP8") is the keys " llm " and " llms ": the whole word, or that word with one plural "s". Phrase
+  words are joined by one space, which the folded text also puts between words separated by spaces or
+  hyphens; the last word follows the rules above.
 - `reference` reproduces the reference bot: a lower-cased substring of the lower-cased title, a space and
   the abstract's first line.
 Authors are compared by their folded names (normalize.person_name) with an automaton over the author list.
@@ -84,8 +80,7 @@ def reference_abstract(abstract: str) -> str:
 class _Automaton:
     """Keys, each standing for one or more term ids; finds which keys occur in a text."""
 
-    def __init__(self, whole_words: bool = False) -> None:
-        self.whole_words = whole_words  # a match must end where its word ends, or with a plural "s"
+    def __init__(self) -> None:
         self.keys: dict[str, list[int]] = {}
         self.terms: list[tuple[int, ...]] = []
         self.built: ahocorasick.Automaton | None = None
@@ -104,44 +99,9 @@ class _Automaton:
 
     def mark(self, text: str, where: int, found: dict[int, int]) -> None:
         """Record every term whose key occurs in text as found at `where`."""
-        if self.built is None:
-            return
-        if self.whole_words:
-            keys = {key for end, key in self.built.iter(text)
-                    if text[end + 1] == " " or (text[end + 1] == "s" and text[end + 2] == " ")}
-        else:  # no Python code runs per match
+        if self.built is not None:  # map, chain and fromkeys: the matches never reach Python code
             keys = set(map(itemgetter(1), self.built.iter(text)))
-        for key in keys:
-            for term_id in self.terms[key]:
-                found[term_id] = where
-
-
-class _WordIndex(dict):
-    """Word -> the one-word terms it matches (as a prefix, or as an acronym), resolved on first sight."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stems = _Automaton()  # keys " stem": found in " word" only as its beginnings
-        self.acronyms: dict[str, list[int]] = {}
-
-    def add(self, key: str, term_id: int, whole_word: bool) -> None:
-        if whole_word:
-            for form in (key, key + "s"):
-                self.acronyms.setdefault(form, []).append(term_id)
-        else:
-            self.stems.add(" " + key, term_id)
-
-    def build(self) -> bool:
-        return self.stems.build() or bool(self.acronyms)
-
-    def __missing__(self, word: str) -> tuple[int, ...]:
-        found: dict[int, int] = {}
-        self.stems.mark(" " + word, 0, found)
-        self[word] = terms = (*found, *self.acronyms.get(word, ()))
-        return terms
-
-    def mark(self, text: str, where: int, found: dict[int, int]) -> None:
-        found.update(dict.fromkeys(chain.from_iterable(map(self.__getitem__, set(text.split()))), where))
+            found.update(dict.fromkeys(chain.from_iterable(map(self.terms.__getitem__, keys)), where))
 
 
 class Matcher:
@@ -150,9 +110,7 @@ class Matcher:
     def __init__(self) -> None:
         self._ids: dict[tuple[str, str], int] = {}  # by the term's compiled form
         self._known: dict[tuple[str, str], int] = {}  # by the term as written
-        self._words = _WordIndex()
-        self._phrases = _Automaton()
-        self._phrases_ending_in_acronyms = _Automaton(whole_words=True)
+        self._words = _Automaton()
         self._substrings = _Automaton()
         self._everywhere: list[int] = []  # reference terms that are substrings of any text: ""
         self._authors = _Automaton()
@@ -186,11 +144,11 @@ class Matcher:
         term_id = self._ids[(kind, ident)] = len(self._ids)
         if kind == "words":
             for key in keys:
-                if " " in key[1:]:
-                    phrases = self._phrases_ending_in_acronyms if check == _WHOLE_WORD else self._phrases
-                    phrases.add(key, term_id)
+                if check == _WHOLE_WORD:  # the word ends there, or after one plural "s"
+                    self._words.add(key + " ", term_id)
+                    self._words.add(key + "s ", term_id)
                 else:
-                    self._words.add(key[1:], term_id, check == _WHOLE_WORD)
+                    self._words.add(key, term_id)
         elif kind == "author":
             self._authors.add(f"| {ident} |", term_id)
         elif ident:
@@ -200,8 +158,7 @@ class Matcher:
         return term_id
 
     def build(self) -> Matcher:
-        phrases = self._phrases.build() | self._phrases_ending_in_acronyms.build()
-        self._reads["words"] = self._words.build() | phrases
+        self._reads["words"] = self._words.build()
         self._reads["reference"] = self._substrings.build() or bool(self._everywhere)
         self._reads["authors"] = self._authors.build()
         return self
@@ -210,10 +167,8 @@ class Matcher:
         """Every registered term this paper contains, with where it was found (TITLE, ABSTRACT or AUTHOR)."""
         found: dict[int, int] = {}
         if self._reads["words"]:  # abstract first: a term also in the title is then marked as found there
-            for text, where in ((matching_form(abstract), ABSTRACT), (matching_form(title), TITLE)):
-                self._words.mark(text, where, found)
-                self._phrases.mark(text, where, found)
-                self._phrases_ending_in_acronyms.mark(text, where, found)
+            self._words.mark(matching_form(abstract), ABSTRACT, found)
+            self._words.mark(matching_form(title), TITLE, found)
         if self._reads["reference"]:
             title_lower = title.lower()
             self._substrings.mark(f"{title_lower} {reference_abstract(abstract).lower()}", ABSTRACT, found)
