@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from itertools import chain
 
 import numpy as np
 
@@ -59,12 +58,15 @@ class _Reasons:
         for position, term in enumerate(terms):
             if term.role == KEYWORD:
                 self.positions[term.term_id] = (*self.positions.get(term.term_id, ()), position)
+        self.repeats = any(len(p) > 1 for p in self.positions.values())  # a term listed twice
         self.scores = bool(self.positions)
         self._made: dict[tuple[int, int], Hit] = {}
 
     def explain(self, found: dict[int, int], similar: int = 0) -> tuple[Hit, ...]:
         """The paper's hits for this profile, in the profile's order; semantic relevance last."""
-        positions = sorted(chain.from_iterable(map(self.positions.__getitem__, found.keys() & self.positions.keys())))
+        positions = [p for term_id, at in self.positions.items() if term_id in found for p in at]
+        if self.repeats:
+            positions.sort()
         hits = []
         for position in positions:
             term = self.terms[position]

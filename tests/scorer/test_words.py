@@ -292,3 +292,10 @@ def test_a_profile_without_keywords_keeps_every_paper_at_zero_if_min_score_allow
 def test_duplicate_profile_names_are_refused():
     with pytest.raises(ValueError, match="unique"):
         score_profiles([], [Profile("a"), Profile("a")], TODAY)
+
+
+def test_a_keyword_listed_twice_counts_twice_and_is_explained_in_the_profile_order():
+    # As in the reference: each entry of the list is a keyword of its own.
+    [scored] = pick([cand("1", "LLM and RL")], keywords=["LLM", "RL", "LLMs"]).selected  # one term, twice
+    assert [h.term for h in scored.hits] == ["LLM", "RL", "LLMs"]
+    assert scored.score == 4.5
