@@ -127,9 +127,12 @@ def _rank(profile: Profile, reasons: _Reasons, reads: np.ndarray, score: np.ndar
     missed = max(chosen, min(chosen + profile.near_misses, int(np.count_nonzero(points > 0))))
     # Higher score first; ties keep the profile's reading order. Points are whole micro-points, so one
     # integer key orders both, and only the `missed` best need sorting.
-    key = points.astype(np.int64) * -len(points) + np.arange(len(points))
-    best = np.argpartition(key, missed - 1)[:missed] if 0 < missed < len(key) else np.arange(missed)
-    best = best[np.argsort(key[best])]
+    if len(points) and float(points.max()) * len(points) < 2**62:
+        key = points.astype(np.int64) * -len(points) + np.arange(len(points))
+        best = np.argpartition(key, missed - 1)[:missed] if 0 < missed < len(key) else np.arange(missed)
+        best = best[np.argsort(key[best])]
+    else:  # scores too large for one 64-bit key (weights near their limits, very many keywords)
+        best = np.argsort(-points, kind="stable")[:missed]
     reads, points = reads[best], points[best]
     ranked = [Scored(candidates[i], p / QUANTUM,
                      reasons.explain(hits[i], 0 if similar is None else int(similar[i])))

@@ -299,3 +299,4 @@ def test_a_keyword_listed_twice_counts_twice_and_is_explained_in_the_profile_ord
     [scored] = pick([cand("1", "LLM and RL")], keywords=["LLM", "RL", "LLMs"]).selected  # one term, twice
     assert [h.term for h in scored.hits] == ["LLM", "RL", "LLMs"]
     assert scored.score == 4.5
+
