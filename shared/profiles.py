@@ -30,7 +30,8 @@ DEFAULT_KEYWORDS = [
 # Bounds keep one typo (or one hostile API call) from costing hours of CPU or an overflow downstream.
 MAX_TERMS = 500
 MAX_TERM_CHARS = 100
-Weight = Annotated[float, Field(ge=-100, le=100, allow_inf_nan=False)]
+# The scorer sums points exactly in micro-points: weights are positive and bounded (exclusions cover "minus").
+Weight = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 Term = Annotated[str, Field(max_length=MAX_TERM_CHARS)]
 
 

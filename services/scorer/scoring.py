@@ -1,118 +1,175 @@
-"""TEMPORARY SHIM (replaced by the scoring branch): the spec'd types with reference-mode logic only."""
+"""Scoring: which of a run's papers each profile selects, and why. Pure functions, no I/O.
+
+`score_profiles` scores every candidate for every profile in one go: each paper's text is normalised and
+searched once for the terms of all profiles (matching.Matcher), the points are summed per profile from the
+hits (tally.Tally), then each profile filters, ranks and cuts its own list. Two modes:
+- `words` (the default): word-aware matching (see matching), title and abstract weights, min_score.
+- `reference`: the reference bot exactly, quirks included (substrings, the abstract's first line only,
+  de-duplication before the type filter, no min_score), so a user who switches sees the same papers in the
+  same order.
+docs/SCORING.md describes every rule with examples from a real day.
+"""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+
+from services.scorer.matching import (
+    ABSTRACT,
+    WHERE,
+    Matcher,
+    reference_abstract,
+)
+from services.scorer.model import (
+    MODES,
+    Candidate,
+    Hit,
+    Profile,
+    Scored,
+    Selection,
+    Term,
+)
+from services.scorer.reading import Readings
+from services.scorer.tally import (
+    KEYWORD,
+    QUANTUM,
+    ProfileTerm,
+    Tally,
+    find_all,
+    micro,
+    profile_terms,
+)
+
+SEMANTIC_TERM = "interests"  # what a semantic hit is shown as: "interests (semantic)"
+
+__all__ = ["MODES", "Candidate", "Hit", "Profile", "Scored", "Selection", "Term", "reference_abstract",
+           "score_profiles", "score_reference", "select"]
 
 
-@dataclass(frozen=True)
-class Term:
-    text: str
-    weight: float = 1.0
+class _Reasons:
+    """A profile's keywords and boosted authors, ready to explain a score. Hits are values: made once, shared."""
+
+    def __init__(self, terms: Sequence[ProfileTerm]):
+        self.terms = terms
+        self.positions: dict[int, tuple[int, ...]] = {}  # term id -> where it stands in the profile
+        for position, term in enumerate(terms):
+            if term.role == KEYWORD:
+                self.positions[term.term_id] = (*self.positions.get(term.term_id, ()), position)
+        self.repeats = any(len(p) > 1 for p in self.positions.values())  # a term listed twice
+        self.scores = bool(self.positions)
+        self._made: dict[tuple[int, int], Hit] = {}
+
+    def explain(self, found: dict[int, int], similar: int = 0) -> tuple[Hit, ...]:
+        """The paper's hits for this profile, in the profile's order; semantic relevance last."""
+        positions = [p for term_id, at in self.positions.items() if term_id in found for p in at]
+        if self.repeats:
+            positions.sort()
+        hits = []
+        for position in positions:
+            term = self.terms[position]
+            where = found[term.term_id]
+            hit = self._made.get((position, where))
+            if hit is None:
+                points = (term.other_points if where == ABSTRACT else term.title_points) / QUANTUM
+                hit = self._made[(position, where)] = Hit(term.text, WHERE[where], points)
+            hits.append(hit)
+        if similar:
+            hits.append(Hit(SEMANTIC_TERM, "semantic", similar / QUANTUM))
+        return tuple(hits)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    arxiv_id: str
-    title: str
-    abstract: str
-    announce_type: str
-    feed_category: str
-    announced: date | None
-    authors: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
+class _Similarity:
+    """Semantic points: each profile's interests against the papers' stored embeddings."""
+
+    def __init__(self, candidates: Sequence[Candidate]):
+        self.candidates = candidates
+        self._matrix: np.ndarray | None = None
+
+    def points(self, profile: Profile) -> np.ndarray | None:
+        """Micro-points per candidate (0 without an embedding, or when dissimilar); None if not asked for."""
+        if not profile.semantic_weight or profile.interests_vector is None:
+            return None
+        vector = np.array(profile.interests_vector)
+        matrix = self._embeddings(len(vector), profile.name)
+        similarity = np.clip(matrix @ vector, 0.0, None)  # a paper without an embedding has a zero row
+        return np.rint(similarity * (profile.semantic_weight * QUANTUM))
+
+    def _embeddings(self, size: int, profile: str) -> np.ndarray:
+        if self._matrix is None:
+            self._matrix = np.zeros((len(self.candidates), size))
+            for i, cand in enumerate(self.candidates):
+                if cand.embedding is not None:
+                    if len(cand.embedding) != size:
+                        raise ValueError(f"paper {cand.arxiv_id} has an embedding of {len(cand.embedding)} "
+                                         f"numbers, profile {profile!r} has interests of {size}")
+                    self._matrix[i] = cand.embedding
+        elif self._matrix.shape[1] != size:
+            raise ValueError(f"profile {profile!r} has interests of {size} numbers, "
+                             f"the papers' embeddings have {self._matrix.shape[1]}")
+        return self._matrix
 
 
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    keywords: tuple[Term, ...] = ()
-    exclude_keywords: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    max_papers: int = 30
-    days_back: int = 7
-    min_score: float = 2.5
-    deduplicate: bool = True
-    mode: str = "words"
-    announce_types: tuple[str, ...] = ("new",)
-    authors_boost: tuple[Term, ...] = ()
-    authors_block: tuple[str, ...] = ()
-    title_weight: float = 1.5
-    abstract_weight: float = 1.0
-    near_misses: int = 5
-
-
-@dataclass(frozen=True)
-class Hit:
-    term: str
-    where: str
-    points: float
-
-
-@dataclass(frozen=True)
-class Scored:
-    candidate: Candidate
-    score: float
-    hits: tuple[Hit, ...]
-
-    @property
-    def keywords(self) -> list[str]:
-        return list(dict.fromkeys(h.term for h in self.hits))
-
-    def why(self) -> str:
-        return ", ".join(f"{h.term} (title)" if h.where == "title" else h.term for h in self.hits)
-
-
-@dataclass
-class Selection:
-    profile: str
-    selected: list[Scored] = field(default_factory=list)
-    near_misses: list[Scored] = field(default_factory=list)
-
-
-def _score(cand: Candidate, profile: Profile) -> Scored | None:
-    title = cand.title.lower()
-    text = f"{title} {cand.abstract.split(chr(10), 1)[0].lower()}"
-    if any(w.lower() in text for w in profile.exclude_keywords):
-        return None
-    hits = []
-    for term in profile.keywords:
-        low = term.text.lower()
-        if low in title:
-            hits.append(Hit(term.text, "title", 1.5 * term.weight))
-        elif low in text:
-            hits.append(Hit(term.text, "abstract", 1.0 * term.weight))
-    if profile.keywords and not hits:
-        return None
-    return Scored(cand, sum(h.points for h in hits), tuple(hits))
+def _rank(profile: Profile, reasons: _Reasons, reads: np.ndarray, score: np.ndarray, hit: np.ndarray,
+          excluded: np.ndarray, candidates: Sequence[Candidate], hits: Sequence[dict[int, int]],
+          similar: np.ndarray | None) -> Selection:
+    if similar is not None:
+        score, hit = score + similar, hit | (similar > 0)
+    points = score[reads]
+    keep = ~excluded[reads]
+    if reasons.scores:  # without any keyword every paper stays, at 0 (as the reference)
+        keep &= hit[reads]
+    reads, points = reads[keep], points[keep]
+    floor = -np.inf if profile.mode == "reference" else micro(profile.min_score)
+    chosen = min(profile.max_papers, int(np.count_nonzero(points >= floor)))
+    missed = max(chosen, min(chosen + profile.near_misses, int(np.count_nonzero(points > 0))))
+    # Higher score first; ties keep the profile's reading order. Points are whole micro-points, so one
+    # integer key orders both, and only the `missed` best need sorting.
+    if len(points) and float(points.max()) * len(points) < 2**62:
+        key = points.astype(np.int64) * -len(points) + np.arange(len(points))
+        best = np.argpartition(key, missed - 1)[:missed] if 0 < missed < len(key) else np.arange(missed)
+        best = best[np.argsort(key[best])]
+    else:  # scores too large for one 64-bit key (weights near their limits, very many keywords)
+        best = np.argsort(-points, kind="stable")[:missed]
+    reads, points = reads[best], points[best]
+    ranked = [Scored(candidates[i], p / QUANTUM,
+                     reasons.explain(hits[i], 0 if similar is None else int(similar[i])))
+              for i, p in zip(reads[:missed].tolist(), points[:missed].tolist(), strict=True)]
+    return Selection(profile.name, ranked[:chosen], ranked[chosen:])
 
 
 def score_profiles(candidates: Sequence[Candidate], profiles: Sequence[Profile], today: date) -> dict[str, Selection]:
-    result = {}
-    for profile in profiles:
-        order = {c: i for i, c in enumerate(profile.categories)}
-        mine = sorted((c for c in candidates if not order or c.feed_category in order),
-                      key=lambda c: order.get(c.feed_category, 0))
-        oldest = today - timedelta(days=profile.days_back)
-        seen_ids, seen_titles, kept = set(), set(), []
-        for cand in mine:
-            if profile.deduplicate:
-                if cand.arxiv_id in seen_ids or cand.title.lower() in seen_titles:
-                    continue
-                seen_ids.add(cand.arxiv_id)
-                seen_titles.add(cand.title.lower())
-            if cand.announce_type not in profile.announce_types or (cand.announced and cand.announced < oldest):
-                continue
-            scored = _score(cand, profile)
-            if scored is not None:
-                kept.append(scored)
-        kept.sort(key=lambda s: -s.score)
-        if profile.mode != "reference":
-            below = [s for s in kept if s.score < profile.min_score]
-            kept = [s for s in kept if s.score >= profile.min_score]
-        else:
-            below = []
-        result[profile.name] = Selection(profile.name, kept[:profile.max_papers],
-                                         (kept[profile.max_papers:] + below)[:profile.near_misses])
-    return result
+    """Every profile's selection and near misses, keyed by profile name. `today` anchors days_back."""
+    names = [p.name for p in profiles]
+    if len(set(names)) != len(names):
+        raise ValueError(f"profile names must be unique, got {sorted(n for n in set(names) if names.count(n) > 1)}")
+    candidates = list(candidates)
+    matcher = Matcher()
+    terms = [profile_terms(p, matcher) for p in profiles]
+    hits = find_all(matcher.build(), candidates)
+    tally = Tally(hits, terms, len(matcher))
+    readings = Readings(candidates, today)
+    similarity = _Similarity(candidates)
+    selections: dict[str, Selection] = {}
+    step = tally.block_size()
+    for lo in range(0, len(profiles), step):
+        hi = min(lo + step, len(profiles))
+        score, hit, excluded = tally.block(lo, hi)
+        for p in range(lo, hi):
+            profile = profiles[p]
+            selections[profile.name] = _rank(profile, _Reasons(terms[p]), readings.of(profile), score[p - lo],
+                                             hit[p - lo], excluded[p - lo], candidates, hits,
+                                             similarity.points(profile))
+    return selections
+
+
+def select(candidates: Sequence[Candidate], profile: Profile, today: date) -> list[Scored]:
+    """One profile's selection, ranked, at most max_papers long."""
+    return score_profiles(candidates, [profile], today)[profile.name].selected
+
+
+def score_reference(candidates: Sequence[Candidate], profile: Profile, today: date) -> list[Scored]:
+    """The reference bot's selection for this profile's keywords, whatever the profile's mode."""
+    return select(candidates, replace(profile, mode="reference"), today)

@@ -11,7 +11,13 @@ from datetime import date
 import pytest
 
 from services.fetcher.arxiv import parse_feed
-from services.scorer.scoring import Candidate, Profile, reference_abstract, score_reference, select
+from services.scorer.scoring import (
+    Candidate,
+    Profile,
+    reference_abstract,
+    score_reference,
+    select,
+)
 from shared.config import load_config
 from tests.data import shared_data
 
@@ -25,7 +31,7 @@ def cand(arxiv_id: str, title: str, abstract: str = "", announce_type: str = "ne
 
 
 def profile(keywords: list[str], **kw) -> Profile:
-    return Profile(name="test", keywords=keywords, **kw)
+    return Profile(name="test", keywords=keywords, **{"mode": "reference", **kw})
 
 
 def ids(selected) -> list[str]:
@@ -46,7 +52,8 @@ def real_day():
 
 
 def real_profile(config, days_back: int = 30) -> Profile:
-    return Profile("reference", config.keywords, config.exclude_keywords, max_papers=30, days_back=days_back)
+    return Profile("reference", config.keywords, config.exclude_keywords, max_papers=30, days_back=days_back,
+                   mode="reference")
 
 
 def test_real_day_matches_the_reference_bot(real_day):
