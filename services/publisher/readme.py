@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from services.publisher.digest import Digest, Entry
+from services.publisher.digest import Digest, Entry, cost_line, summary_label
 
 ABSTRACT_CHARS = 300
 
@@ -29,8 +29,9 @@ def _summary_block(entry: Entry, model: str) -> list[str]:
         return []
     # A summary is the model's Markdown; only a <details> tag of its own could open or close blocks around it.
     body = re.sub(r"<(?=\s*/?\s*details)", "&lt;", entry.summary, flags=re.I)
+    label = [f"*{summary_label(entry)}*", ""] if summary_label(entry) else []
     return ["<details>", f"<summary><strong>🤖 AI Summary (by {plain(model)})</strong> - Click to expand</summary>",
-            "", body, "", "</details>", ""]
+            "", body, "", *label, "</details>", ""]
 
 
 def _entry(number: int, entry: Entry, model: str) -> list[str]:
@@ -91,6 +92,7 @@ def render_readme(digest: Digest, updated: datetime) -> str:
         f"- {plain(', '.join(digest.keywords))}",
         "",
         "---",
+        *([f"*{cost_line(digest)}*", ""] if cost_line(digest) else []),
         "*Generated automatically by arXiv Bot*",
         "",
     ]
