@@ -73,26 +73,17 @@ async def renew_claim(env: Env, key: SummaryKey, holder: str, lease: timedelta) 
             await Repository(session).claim_summary(key, holder, now, now + lease)
 
 
-async def _answer(env: Env, config: BotConfig, key: str, paper: Paper, cached: Summary | None) -> Summary:
-    """Read the paper, ask the model, store the row. The slot is taken only for the question and held until
-    the answer is stored: a crash then loses at most max_workers answers."""
-    url = base_url(config, env)
-    try:
-        prepared = await prepare(env, config, paper)
-    except Exception as exc:  # noqa: BLE001 - a bug on one paper's text is that paper's failure, not the run's
-        log.warning("summary of %sv%d failed: its text could not be prepared", paper.arxiv_id, paper.version,
-                    exc_info=True)
-        error = f"the text could not be prepared: {type(exc).__name__}: {exc}"
-        return await _store(env, failed_row(config, paper, env, error), cached)
-    async with llm_slots(env, config.ai_summary.max_workers):
-        return await _store(env, await ask_model(env, config, llm_client(env, url, key), url, paper, prepared), cached)
-
-
-async def _store(env: Env, row: Summary, cached: Summary | None) -> Summary:
-    row.attempts = (cached.attempts + 1) if cached else 1
-    async with env.sessions() as session, session.begin():
-        await Repository(session).store_summary(row)
-    return row
+async def record(repo: Repository, run_id: str, row: Summary | None, reused: bool = False,
+                 arxiv_id: str = "") -> None:
+    """The paper's outcome in the run and its message, in the caller's transaction (no row: disabled)."""
+    if row is None:
+        outcome = RunSummary(run_id=run_id, arxiv_id=arxiv_id, status=SummaryStatus.DISABLED)
+    else:
+        outcome = RunSummary(run_id=run_id, arxiv_id=row.arxiv_id, status=row.status, version=row.version,
+                             model=row.model, prompt_hash=row.prompt_hash, language=row.language, source=row.source,
+                             reused=reused)
+    await repo.record_outcome(outcome)
+    repo.emit(PaperSummarized(run_id=run_id, arxiv_id=outcome.arxiv_id, status=outcome.status))
 
 
 def failed_row(config: BotConfig, paper: Paper, env: Env, error: str) -> Summary:
@@ -101,9 +92,25 @@ def failed_row(config: BotConfig, paper: Paper, env: Env, error: str) -> Summary
                    source="abstract", status=SummaryStatus.FAILED, error=error[:500], created_at=env.clock())
 
 
-async def summary_for(env: Env, config: BotConfig, key: str, paper: Paper) -> tuple[Summary, bool]:
-    """The paper's summary row (done or failed) after reusing the cache, waiting for another worker, or asking
-    the model; and whether it was reused rather than paid for here."""
+async def _answer(env: Env, config: BotConfig, key: str, paper: Paper) -> Summary | None:
+    """Read the paper and ask the model. The text is read before an LLM slot is taken (it costs the provider
+    nothing); None means the text could not be prepared (logged; the caller records the failure)."""
+    url = base_url(config, env)
+    try:
+        prepared = await prepare(env, config, paper)
+    except Exception:  # noqa: BLE001 - a bug on one paper's text is that paper's failure, not the run's
+        log.warning("summary of %sv%d failed: its text could not be prepared", paper.arxiv_id, paper.version,
+                    exc_info=True)
+        return None
+    return await ask_model(env, config, llm_client(env, url, key), url, paper, prepared)
+
+
+async def summarize_paper(env: Env, config: BotConfig, key: str, paper: Paper, run_id: str) -> None:
+    """Reuse the cache, wait for another worker's answer, or ask the model; then record the paper's outcome.
+
+    Each paper costs two transactions when it is asked (the claim; then the answer, the claim's release, the
+    outcome and its message together) and one when it is reused: on SQLite every commit is a disk sync.
+    """
     cache_key = summary_key(config, paper)
     holder = uuid.uuid4().hex
     lease = timedelta(seconds=env.settings.summary_claim_seconds)
@@ -113,20 +120,33 @@ async def summary_for(env: Env, config: BotConfig, key: str, paper: Paper) -> tu
             cached = await repo.cached_summary(cache_key)
             if cached and (cached.status == SummaryStatus.DONE or cached.attempts >= MAX_ATTEMPTS):
                 env.metrics.llm_requests.labels("cached").inc()
-                return cached, True
+                await record(repo, run_id, cached, reused=True)
+                return
             now = env.clock()
             if await repo.claim_summary(cache_key, holder, now, now + lease):
                 break
         await asyncio.sleep(CLAIM_POLL_SECONDS)  # someone else is asking the model right now
     renewing = asyncio.create_task(renew_claim(env, cache_key, holder, lease))
     try:
-        row = await _answer(env, config, key, paper, cached)
-    finally:
+        # The slot is held until the answer is stored: a crash then loses at most max_workers answers.
+        async with llm_slots(env, config.ai_summary.max_workers):
+            row = await _answer(env, config, key, paper)
+            if row is None:
+                row = failed_row(config, paper, env, "the text could not be prepared")
+            row.attempts = (cached.attempts + 1) if cached else 1
+            renewing.cancel()  # before the release: a renewal racing it would take the claim back
+            await asyncio.gather(renewing, return_exceptions=True)
+            async with env.sessions() as session, session.begin():
+                repo = Repository(session)
+                await repo.store_summary(row)
+                await repo.release_claim(cache_key, holder)
+                await record(repo, run_id, row)
+    except BaseException:
         renewing.cancel()
         async with env.sessions() as session, session.begin():
             await Repository(session).release_claim(cache_key, holder)
+        raise
     env.metrics.llm_requests.labels("ok" if row.status == SummaryStatus.DONE else "failed").inc()
-    return row, False
 
 
 async def on_summary_requested(message: Message, env: Env) -> None:
@@ -135,7 +155,7 @@ async def on_summary_requested(message: Message, env: Env) -> None:
         repo = Repository(session)
         run = await repo.get_run(message.run_id)
         paper = await session.get(Paper, message.arxiv_id)
-        done = message.arxiv_id in await repo.summarized_ids(message.run_id)
+        done = await session.get(RunSummary, (message.run_id, message.arxiv_id)) is not None
     if run is None or paper is None:
         log.error("run %s or paper %s is not in the store; nothing to summarize", message.run_id, message.arxiv_id)
         return
@@ -143,19 +163,12 @@ async def on_summary_requested(message: Message, env: Env) -> None:
         return  # a redelivery: the outcome and its message were committed together
     config = BotConfig.from_snapshot(run.config)
     key = api_key(config, env)
-    outcome = RunSummary(run_id=run.id, arxiv_id=paper.arxiv_id, status=SummaryStatus.DISABLED)
-    if key is None:
-        log.warning("no API key in %s (or LLM_API_KEY): summaries disabled for run %s",
-                    config.ai_summary.api_key_env, run.id)
-    else:
-        row, reused = await summary_for(env, config, key, paper)
-        outcome = RunSummary(run_id=run.id, arxiv_id=paper.arxiv_id, status=row.status, version=row.version,
-                             model=row.model, prompt_hash=row.prompt_hash, language=row.language, source=row.source,
-                             reused=reused)
+    if key is not None:
+        return await summarize_paper(env, config, key, paper, run.id)
+    log.warning("no API key in %s (or LLM_API_KEY): summaries disabled for run %s", config.ai_summary.api_key_env,
+                run.id)
     async with env.sessions() as session, session.begin():
-        repo = Repository(session)
-        await repo.record_outcome(outcome)
-        repo.emit(PaperSummarized(run_id=run.id, arxiv_id=paper.arxiv_id, status=outcome.status))
+        await record(Repository(session), run.id, None, arxiv_id=paper.arxiv_id)
 
 
 HANDLERS: dict[str, Handler] = {SummaryRequested.routing_key: on_summary_requested}
