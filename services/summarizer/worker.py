@@ -27,7 +27,7 @@ from shared.repository.summaries import SummaryKey
 from shared.runtime import Env, Handler
 from shared.stages import SummaryStatus
 
-from services.summarizer.paper_summary import ask_model, prepare
+from services.summarizer.paper_summary import Prepared, ask_model, prepare
 from services.summarizer.prompt import language_of, system_prompt
 from services.summarizer.summarize import prompt_hash
 
@@ -92,17 +92,15 @@ def failed_row(config: BotConfig, paper: Paper, env: Env, error: str) -> Summary
                    source="abstract", status=SummaryStatus.FAILED, error=error[:500], created_at=env.clock())
 
 
-async def _answer(env: Env, config: BotConfig, key: str, paper: Paper) -> Summary | None:
-    """Read the paper and ask the model. The text is read before an LLM slot is taken (it costs the provider
-    nothing); None means the text could not be prepared (logged; the caller records the failure)."""
-    url = base_url(config, env)
+async def _prepared(env: Env, config: BotConfig, paper: Paper) -> Prepared | None:
+    """The paper's text, read before an LLM slot is taken (it costs the provider nothing); None if it could not
+    be prepared at all (logged; the caller records the failure)."""
     try:
-        prepared = await prepare(env, config, paper)
+        return await prepare(env, config, paper)
     except Exception:  # noqa: BLE001 - a bug on one paper's text is that paper's failure, not the run's
         log.warning("summary of %sv%d failed: its text could not be prepared", paper.arxiv_id, paper.version,
                     exc_info=True)
         return None
-    return await ask_model(env, config, llm_client(env, url, key), url, paper, prepared)
 
 
 async def summarize_paper(env: Env, config: BotConfig, key: str, paper: Paper, run_id: str) -> None:
@@ -128,17 +126,20 @@ async def summarize_paper(env: Env, config: BotConfig, key: str, paper: Paper, r
         await asyncio.sleep(CLAIM_POLL_SECONDS)  # someone else is asking the model right now
     renewing = asyncio.create_task(renew_claim(env, cache_key, holder, lease))
     try:
+        prepared = await _prepared(env, config, paper)
+        url = base_url(config, env)
         # The slot is held until the answer is stored: a crash then loses at most max_workers answers.
         async with llm_slots(env, config.ai_summary.max_workers):
-            row = await _answer(env, config, key, paper)
-            if row is None:
+            if prepared is None:
                 row = failed_row(config, paper, env, "the text could not be prepared")
+            else:
+                row = await ask_model(env, config, llm_client(env, url, key), url, paper, prepared)
             row.attempts = (cached.attempts + 1) if cached else 1
             renewing.cancel()  # before the release: a renewal racing it would take the claim back
             await asyncio.gather(renewing, return_exceptions=True)
             async with env.sessions() as session, session.begin():
                 repo = Repository(session)
-                await repo.store_summary(row)
+                await repo.store_summary(row, replaces_failures=cached is not None)
                 await repo.release_claim(cache_key, holder)
                 await record(repo, run_id, row)
     except BaseException:

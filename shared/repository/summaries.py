@@ -14,6 +14,7 @@ from shared.stages import SummaryStatus
 SummaryKey = tuple[str, int, str, str, str]
 # The fuller the text a summary was made from, the better; a done summary beats any failed one.
 SOURCE_RANK = {"html": 0, "pdf": 1, "abstract": 2}
+PRIMARY_KEY = ("arxiv_id", "version", "model", "prompt_hash", "language", "source")
 
 
 def _is(table: type, key: SummaryKey):  # noqa: ANN202 - a SQL expression
@@ -36,12 +37,16 @@ class SummaryQueries(Queries):
         attempts so far; else None."""
         return _best(list(await self.session.exec(select(Summary).where(_is(Summary, key)))))
 
-    async def store_summary(self, row: Summary) -> None:
-        """A new answer (or failure) for a key: it replaces the key's failed rows, which its attempts count."""
-        key = (row.arxiv_id, row.version, row.model, row.prompt_hash, row.language)
-        await self.session.exec(delete(Summary).where(  # type: ignore[call-overload]
-            _is(Summary, key), col(Summary.status) != SummaryStatus.DONE, col(Summary.source) != row.source))
-        await self.session.merge(row)
+    async def store_summary(self, row: Summary, replaces_failures: bool = True) -> None:
+        """A new answer (or failure) for a key: it replaces the key's failed rows, which its attempts count.
+        Without earlier failures (the caller saw none under its claim) it is a single statement."""
+        if replaces_failures:
+            key = (row.arxiv_id, row.version, row.model, row.prompt_hash, row.language)
+            await self.session.exec(delete(Summary).where(  # type: ignore[call-overload]
+                _is(Summary, key), col(Summary.status) != SummaryStatus.DONE, col(Summary.source) != row.source))
+        values = row.model_dump()
+        await self.session.exec(self.upsert(Summary.__table__).values(values)  # type: ignore[attr-defined]
+                                .on_conflict_do_update(index_elements=list(PRIMARY_KEY), set_=values))
 
     async def claim_summary(self, key: SummaryKey, holder: str, now: datetime, until: datetime) -> bool:
         """Take the right to ask the model for this summary, unless a live claim of someone else holds it."""
