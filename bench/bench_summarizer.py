@@ -1,16 +1,17 @@
 """Benchmark: 100 papers summarized against a local LLM that takes a fixed time per answer.
 
     .venv/bin/python bench/bench_summarizer.py [--papers 100] [--workers 16] [--answer-seconds 1]
-                                               [--prefetch 32] [--no-fulltext] [--database-url URL]
+                                               [--prefetch 32] [--no-fulltext] [--no-warm-up]
+                                               [--database-url URL]
 
 Everything is local: a FakeArxiv serves the feed and each paper's HTML rendering (so every summary takes the
 full path: download, parse, token budget), a FakeLLM answers each chat request after `--answer-seconds`.
-A one-paper run goes first, untimed, so the figures are a running service's, not a cold start's (the
-first summary in a process loads the tokenizer's vocabulary and the openai client's chat modules, ~1 s). The
-run is fetched and scored first (not timed); then every `summary.requested` of the run is handled with
-`--prefetch` messages in flight, as a summarizer service (or `run --once`) with that prefetch would: that
-part is timed. The ideal is ceil(papers / workers) x answer time. Then the same papers are fetched, scored
-and summarized again as a new run: it must ask the model nothing. Prints one JSON line.
+A one-paper run goes first, untimed (unless `--no-warm-up`), so the figures are a running service's, not a
+cold start's (the first summary in a process loads the tokenizer's vocabulary and the openai client's chat
+modules, ~1 s). The run is fetched and scored first (not timed); then every `summary.requested` of the run
+is handled with `--prefetch` messages in flight, as a summarizer service (or `run --once`) with that prefetch
+would: that part is timed. The ideal is ceil(papers / workers) x answer time. Then the same papers are
+fetched, scored and summarized again as a new run: it must ask the model nothing. Prints one JSON line.
 """
 from __future__ import annotations
 
@@ -72,10 +73,11 @@ async def bench(args: argparse.Namespace, database_url: str) -> dict:
         engine = make_engine(database_url)
         env = Env(settings, make_sessions(engine), make_http(settings), Metrics("bench"))
         try:
-            warm = [Item("2411.99999", "Sparse warm-up", "Sparse warm-up.")]
-            await summarize(env, (await scored_run(env, config, {"cs.AI": feed("cs.AI", warm)})).run_id, 1)
-            llm.requests.clear()
-            llm.max_in_flight = 0
+            if args.warm_up:
+                warm = [Item("2411.99999", "Sparse warm-up", "Sparse warm-up.")]
+                await summarize(env, (await scored_run(env, config, {"cs.AI": feed("cs.AI", warm)})).run_id, 1)
+                llm.requests.clear()
+                llm.max_in_flight = 0
             first = await scored_run(env, config, {"cs.AI": feed("cs.AI", items)})
             first_seconds = await summarize(env, first.run_id, args.prefetch)
             asked_first = len(llm.requests)
@@ -87,7 +89,8 @@ async def bench(args: argparse.Namespace, database_url: str) -> dict:
             await engine.dispose()
     ideal = math.ceil(args.papers / args.workers) * args.answer_seconds
     return {"papers": args.papers, "max_workers": args.workers, "answer_seconds": args.answer_seconds,
-            "prefetch": args.prefetch, "fulltext": args.fulltext, "store": database_url.split(":", 1)[0],
+            "prefetch": args.prefetch, "fulltext": args.fulltext, "warm_up": args.warm_up,
+            "store": database_url.split(":", 1)[0],
             "first_run_seconds": round(first_seconds, 2), "ideal_seconds": ideal,
             "ratio_to_ideal": round(first_seconds / ideal, 3), "llm_requests_first_run": asked_first,
             "max_in_flight": llm.max_in_flight, "second_run_seconds": round(second_seconds, 2),
@@ -101,6 +104,7 @@ def main() -> None:
     parser.add_argument("--answer-seconds", type=float, default=1.0)
     parser.add_argument("--prefetch", type=int, default=32)
     parser.add_argument("--no-fulltext", dest="fulltext", action="store_false")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

