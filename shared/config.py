@@ -25,8 +25,8 @@ DEFAULT_PROMPT = """You are an expert reader of research papers. Summarize the p
 deciding whether to read it. Use Markdown with these sections:
 1. Main contributions and what is new
 2. Method and experimental setup (datasets, baselines, metrics)
-3. Key results, with the numbers that matter
-4. Limitations and open questions
+3. Key results, with the numbers that matter, and what the ablations show
+4. Conclusions, limitations and open questions
 Be precise and brief; do not invent results that the text does not state."""
 
 # Keys the reference bot reads that this project does not act on: kept, and not worth a warning each run.

@@ -61,6 +61,16 @@ class Metrics:
                                     ["outcome"], **labels)
         self.llm_tokens = Counter("llm_tokens_total", "Tokens spent, by kind (prompt, completion)", ["kind"],
                                   **labels)
+        # Summaries: what they cost per model, what they read, how often the provider had to be asked again.
+        self.llm_prompt_tokens = Counter("llm_prompt_tokens_total", "Prompt tokens billed by the provider, by model",
+                                         ["model"], **labels)
+        self.llm_completion_tokens = Counter("llm_completion_tokens_total",
+                                             "Completion tokens billed by the provider, by model", ["model"], **labels)
+        self.summary_sources = Counter("summary_sources_total",
+                                       "Summaries asked of the model, by the text they read (html, pdf, abstract)",
+                                       ["source"], **labels)
+        self.llm_retries = Counter("llm_retries_total", "LLM requests sent again, by cause (429, 5xx, timeout, ...)",
+                                   ["cause"], **labels)
         self.publications = Counter("publications_total", "Digests rendered, by result (changed, unchanged)",
                                     ["result"], **labels)
 

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     handler_timeout_seconds: float = Field(1200.0, gt=0, le=1700)
 
     arxiv_rss_base_url: str = "https://rss.arxiv.org/rss/"
+    # Where papers' full texts are read for summaries: <base>/html/<id>v<n>, else <base>/pdf/<id>v<n>.
+    arxiv_base_url: str = "https://arxiv.org"
     http_timeout: float = 30.0
     http_retries: int = Field(3, ge=0)
     # A real day's all-archives feed is 2.8 MB; anything far beyond that is not a feed.
@@ -37,8 +39,13 @@ class Settings(BaseSettings):
     # Override config.json's ai_summary.base_url / the key named by ai_summary.api_key_env.
     llm_base_url: str | None = None
     llm_api_key: str | None = None
-    llm_timeout: float = 120.0
-    llm_retries: int = Field(2, ge=0)
+    # One request to the model (a retry starts a new one).
+    llm_timeout: float = Field(120.0, gt=0)
+    # Retries after a 429, a 5xx, a timeout or a dropped connection; the wait doubles each time (with jitter)
+    # from llm_backoff_seconds up to llm_max_backoff_seconds, or is what the provider's Retry-After says.
+    llm_retries: int = Field(2, ge=0, le=20)
+    llm_backoff_seconds: float = Field(2.0, ge=0, le=600)
+    llm_max_backoff_seconds: float = Field(60.0, ge=0, le=600)
     # The whole of one summary request, retries included: a model that trickles its answer cannot hold a
     # message past the broker's consumer timeout (30 min by default).
     llm_deadline_seconds: float = Field(300.0, gt=0, le=1500)
@@ -46,6 +53,17 @@ class Settings(BaseSettings):
     summary_claim_seconds: float = Field(30.0, ge=1, le=600)
     # An answer longer than this is cut, visibly: a runaway model must not make a 30 MB README.
     llm_max_answer_chars: int = Field(20_000, ge=100, le=1_000_000)
+
+    # Full texts are untrusted downloads: bounded in size and time, parsed with limits. arXiv caps submissions
+    # at 50 MB; its HTML pages are rarely above a few MB (inline SVG figures make the largest ones).
+    fulltext_max_html_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    fulltext_max_pdf_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    fulltext_timeout_seconds: float = Field(120.0, gt=0, le=1500)
+    # Downloads from arXiv at once in one process: arXiv asks robots to go slowly.
+    fulltext_concurrency: int = Field(4, ge=1, le=64)
+    # Pages and characters read from one paper: far beyond any token budget, short of a hostile file's size.
+    fulltext_max_pages: int = Field(300, ge=1, le=10_000)
+    fulltext_max_chars: int = Field(2_000_000, ge=10_000, le=50_000_000)
 
     arxiv_bot_config: str = "config.json"
     # How long the publisher waits for summaries before it publishes what it has.

@@ -90,8 +90,11 @@ async def _truncate(engine) -> None:  # noqa: ANN001
 
 
 def settings_for(database_url: str | None, **overrides: object) -> Settings:
+    # No test reaches arxiv.org for full texts: a closed local port refuses at once (tests that want full texts
+    # point arxiv_base_url at a FakeArxiv).
     values: dict[str, object] = {"database_url": database_url, "http_retries": 0, "llm_retries": 0,
-                                 "llm_timeout": 10, "http_timeout": 10, "sweep_interval_seconds": 0.2}
+                                 "llm_timeout": 10, "http_timeout": 10, "sweep_interval_seconds": 0.2,
+                                 "arxiv_base_url": "http://127.0.0.1:9"}
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 

@@ -9,6 +9,8 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -34,6 +36,10 @@ class _Server:
 
 
 class _Quiet(BaseHTTPRequestHandler):
+    # Headers and body leave in separate writes: with Nagle's algorithm on, the client's delayed ACK would hold
+    # the body back ~40 ms, a latency no real server adds.
+    disable_nagle_algorithm = True
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -44,19 +50,34 @@ class _Quiet(BaseHTTPRequestHandler):
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout under test): nothing to tell it
 
 
 class FakeArxiv(_Server):
     """Serves `<base>/rss/<category>` from a folder of `<category>.xml` files, or from a dict of bodies.
 
     `responses[category]` may also be a list of (status, body, headers) answered in turn, to play outages.
+
+    Papers' full texts: `html["<id>v<n>"]` and `pdf["<id>v<n>"]` are served at `/html/<id>v<n>` and
+    `/pdf/<id>v<n>` (anything else there is a 404); `huge[path] = (size, declared)` streams `size` bytes at
+    that path, with a Content-Length header or without one (then only reading it shows how big it is);
+    `sent[path]` counts the bytes actually written, so a test sees a client stop reading early;
+    `stall[path] = s` answers only after s seconds.
     """
 
     def __init__(self, folder: Path | None = None, feeds: dict[str, bytes] | None = None):
         self.folder, self.feeds = folder, dict(feeds or {})
         self.responses: dict[str, list[tuple[int, bytes, dict[str, str]]]] = {}
         self.requests: list[str] = []
+        self.html: dict[str, bytes] = {}
+        self.pdf: dict[str, bytes] = {}
+        self.huge: dict[str, tuple[int, bool]] = {}
+        self.sent: dict[str, int] = {}
+        self.stall: dict[str, float] = {}
+        self.fulltext_requests: list[str] = []
         super().__init__(_ArxivHandler)
 
     @property
@@ -65,8 +86,39 @@ class FakeArxiv(_Server):
 
 
 class _ArxivHandler(_Quiet):
+    def stream(self, size: int, declared: bool) -> None:
+        server: FakeArxiv = self.server.owner  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        if declared:
+            self.send_header("Content-Length", str(size))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        chunk, sent = b"%PDF-1.7\n" + b"0" * (64 * 1024 - 9), 0
+        try:
+            while sent < size:
+                self.wfile.write(chunk[:size - sent])
+                sent += min(len(chunk), size - sent)
+                server.sent[self.path] = sent
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading: exactly what a size bound should do
+
+    def full_text(self) -> None:
+        server: FakeArxiv = self.server.owner  # type: ignore[attr-defined]
+        server.fulltext_requests.append(self.path)
+        kind, _, paper = self.path.strip("/").partition("/")
+        time.sleep(server.stall.get(self.path, 0))
+        if self.path in server.huge:
+            return self.stream(*server.huge[self.path])
+        body = (server.html if kind == "html" else server.pdf).get(paper)
+        if body is None:
+            return self.reply(404, b"<html><body>No HTML for this paper</body></html>", "text/html")
+        self.reply(200, body, "text/html; charset=utf-8" if kind == "html" else "application/pdf")
+
     def do_GET(self) -> None:  # noqa: N802
         server: FakeArxiv = self.server.owner  # type: ignore[attr-defined]
+        if self.path.startswith(("/html/", "/pdf/")):
+            return self.full_text()
         category = self.path.removeprefix("/rss/")
         server.requests.append(category)
         scripted = server.responses.get(category)
@@ -82,53 +134,127 @@ class _ArxivHandler(_Quiet):
 
 
 class FakeLLM(_Server):
-    """An OpenAI-compatible /chat/completions endpoint that records what it was asked.
+    """An OpenAI-compatible /chat/completions endpoint (and the files API of DashScope's compatible mode) that
+    records what it was asked.
 
     `answer(messages) -> str` builds the reply; `fail_for` holds substrings of the user message that get an
-    HTTP 500 instead; `delay` slows every answer (to observe concurrency).
+    HTTP 500 instead; `delay` slows every answer (to observe concurrency). `faults` lists what the next chat
+    requests get instead of a plain answer, one each, in turn:
+      ("429", s)  HTTP 429 with `Retry-After: s`        ("500", 0)   HTTP 500
+      ("slow", s) the answer, after s more seconds      ("malformed", 0) a 200 whose body is not JSON
+      ("empty", 0) a 200 with an empty answer           ("drop", 0)  the connection closed, no reply
+    Files: POST /files (multipart `file`, `purpose`) keeps the upload in `files` and `uploads`; DELETE
+    /files/<id> removes it (its id goes to `deleted`); a chat naming `fileid://<id>` of a file it does not
+    hold gets a 400, as DashScope answers.
     """
 
     def __init__(self, answer: Callable[[list[dict]], str] | None = None, api_key: str = "test-key"):
         self.answer = answer or (lambda messages: "Summary: " + messages[-1]["content"].splitlines()[0])
         self.api_key = api_key
         self.requests: list[dict] = []
+        self.times: list[float] = []  # time.monotonic() at each chat request's arrival
         self.fail_for: set[str] = set()
+        self.faults: list[tuple[str, float]] = []
         self.delay = 0.0
         self.in_flight = 0
         self.max_in_flight = 0
+        self.files: dict[str, dict] = {}
+        self.uploads: list[dict] = []
+        self.deleted: list[str] = []
         self.lock = threading.Lock()
         super().__init__(_LLMHandler)
 
 
+def _json(status: int, body: dict) -> tuple[int, bytes]:
+    return status, json.dumps(body).encode()
+
+
 class _LLMHandler(_Quiet):
+    def authorized(self) -> bool:
+        server: FakeLLM = self.server.owner  # type: ignore[attr-defined]
+        if self.headers.get("Authorization") == f"Bearer {server.api_key}":
+            return True
+        self.reply(401, b'{"error": {"message": "bad key", "type": "invalid_request_error"}}', "application/json")
+        return False
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        server: FakeLLM = self.server.owner  # type: ignore[attr-defined]
+        if not self.authorized():
+            return
+        file_id = self.path.rsplit("/files/", 1)[-1]
+        with server.lock:
+            found = server.files.pop(file_id, None) is not None
+            if found:
+                server.deleted.append(file_id)
+        status, body = (_json(200, {"id": file_id, "object": "file", "deleted": True}) if found
+                        else _json(404, {"error": {"message": f"no file {file_id}"}}))
+        self.reply(status, body, "application/json")
+
+    def upload(self, raw: bytes) -> None:
+        server: FakeLLM = self.server.owner  # type: ignore[attr-defined]
+        form = BytesParser(policy=HTTP).parsebytes(
+            f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + raw)
+        parts = {part.get_param("name", header="content-disposition"): part for part in form.iter_parts()}
+        if "file" not in parts or "purpose" not in parts:
+            return self.reply(400, b'{"error": {"message": "file and purpose are required"}}', "application/json")
+        with server.lock:
+            file_id = f"file-fe-{len(server.uploads) + 1}"
+            upload = {"id": file_id, "filename": parts["file"].get_filename(),
+                      "purpose": parts["purpose"].get_content().strip(), "data": parts["file"].get_payload(decode=True)}
+            server.files[file_id] = upload
+            server.uploads.append(upload)
+        self.reply(*_json(200, {"id": file_id, "object": "file", "bytes": len(upload["data"]),
+                                "created_at": int(time.time()), "filename": upload["filename"],
+                                "purpose": upload["purpose"], "status": "processed"}), "application/json")
+
     def do_POST(self) -> None:  # noqa: N802
         server: FakeLLM = self.server.owner  # type: ignore[attr-defined]
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.endswith("/files"):
+            return self.upload(raw) if self.authorized() else None
         if not self.path.endswith("/chat/completions"):
             return self.reply(404, b'{"error": {"message": "no such route"}}', "application/json")
-        if self.headers.get("Authorization") != f"Bearer {server.api_key}":
-            return self.reply(401, b'{"error": {"message": "bad key", "type": "invalid_request_error"}}',
-                              "application/json")
+        if not self.authorized():
+            return
+        body = json.loads(raw)
         with server.lock:
             server.requests.append(body)
+            server.times.append(time.monotonic())
+            fault, seconds = server.faults.pop(0) if server.faults else ("", 0.0)
             server.in_flight += 1
             server.max_in_flight = max(server.max_in_flight, server.in_flight)
         try:
-            time.sleep(server.delay)
-            user = body["messages"][-1]["content"]
-            if any(marker in user for marker in server.fail_for):
-                return self.reply(500, b'{"error": {"message": "model overloaded"}}', "application/json")
-            text = server.answer(body["messages"])
-            reply = {"id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
-                     "model": body["model"],
-                     "choices": [{"index": 0, "finish_reason": "stop",
-                                  "message": {"role": "assistant", "content": text}}],
-                     "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": len(text) // 4,
-                               "total_tokens": len(user) // 4 + len(text) // 4}}
-            self.reply(200, json.dumps(reply).encode(), "application/json")
+            time.sleep(server.delay + (seconds if fault == "slow" else 0))
+            self.chat(body, fault, seconds)
         finally:
             with server.lock:
                 server.in_flight -= 1
+
+    def chat(self, body: dict, fault: str, seconds: float) -> None:
+        server: FakeLLM = self.server.owner  # type: ignore[attr-defined]
+        user = body["messages"][-1]["content"]
+        if fault == "drop":
+            self.close_connection = True
+            return
+        if fault == "429":
+            return self.reply(429, b'{"error": {"message": "rate limited", "type": "rate_limit_error"}}',
+                              "application/json", {"Retry-After": f"{seconds:g}"})
+        if fault == "500" or any(marker in user for marker in server.fail_for):
+            return self.reply(500, b'{"error": {"message": "model overloaded"}}', "application/json")
+        if fault == "malformed":
+            return self.reply(200, b'{"id": "chatcmpl-test", "choices": [{"mess', "application/json")
+        for message in body["messages"]:
+            content = message["content"]
+            if isinstance(content, str) and content.startswith("fileid://") and content[9:] not in server.files:
+                return self.reply(400, b'{"error": {"message": "file not found"}}', "application/json")
+        text = "" if fault == "empty" else server.answer(body["messages"])
+        prompt_tokens = sum(len(str(m["content"])) for m in body["messages"]) // 4
+        reply = {"id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+                 "model": body["model"],
+                 "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                 "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": len(text) // 4,
+                           "total_tokens": prompt_tokens + len(text) // 4}}
+        self.reply(200, json.dumps(reply).encode(), "application/json")
 
 
 class Trickle(_Server):

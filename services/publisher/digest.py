@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 # Bump when the rendering changes, so an unchanged selection is still re-rendered once in the new layout.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,10 @@ class Entry:
     summary: str | None = None
     summary_status: str = "none"  # SummaryStatus: done | failed | disabled | pending | none
     why: str = ""  # "LLM (title), inference, KV cache": the terms that gave the paper its score
+    summary_source: str | None = None  # what the model read: html | pdf | abstract
+    summary_detail: str | None = None  # why only the abstract ("no full text available", "the PDF is encrypted")
+    summary_tokens: int = 0  # tokens sent
+    summary_cut: bool = False  # the text was cut to fit the token budget
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class Digest:
     entries: list[Entry] = field(default_factory=list)
     profile: str = "default"
     near_misses: list[Entry] = field(default_factory=list)  # the next few below the cut, with their scores
+    # The footer's cost line. Not part of key(): a re-run that reuses every summary is the same digest.
+    tokens_total: int = 0  # tokens this run paid for (prompt + completion) for the digest's summaries
+    summaries_reused: int = 0  # summaries taken from earlier runs, paid for then
 
     def key(self) -> str:
         """Identifies the content, not the moment: the same selection and summaries give the same key."""
@@ -49,6 +56,25 @@ class Digest:
 
     def in_category(self, category: str) -> list[Entry]:
         return [e for e in self.entries if category in e.categories]
+
+
+def summary_label(entry: Entry) -> str:
+    """What the summary was made from, for the line under it: "Summary of the full text (HTML, 18,200 tokens)"."""
+    if entry.summary_source in ("html", "pdf"):
+        size = f"cut to {entry.summary_tokens:,} tokens" if entry.summary_cut else f"{entry.summary_tokens:,} tokens"
+        return f"Summary of the full text ({entry.summary_source.upper()}, {size})"
+    if entry.summary_source == "abstract":
+        return f"Summary of the abstract only ({entry.summary_detail or 'no full text available'})"
+    return ""
+
+
+def cost_line(digest: Digest) -> str:
+    """The footer's line on summaries: how many, how many reused, the tokens this run spent on them."""
+    done = sum(1 for e in digest.entries if e.summary_status == "done" and e.summary)
+    if not done:
+        return ""
+    return (f"AI summaries: {done} ({digest.summaries_reused} reused from earlier runs); "
+            f"{digest.tokens_total:,} tokens used by this run")
 
 
 def why_line(hits: list[dict], limit: int = 8) -> str:

@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from shared.xmlchars import drop_illegal_xml_chars
 
-from services.publisher.digest import Digest, Entry
+from services.publisher.digest import Digest, Entry, summary_label
 
 def x(text: str) -> str:
     # Characters XML cannot carry even escaped are dropped rather than making the whole feed unreadable.
@@ -19,6 +19,8 @@ def _description(entry: Entry) -> str:
              f"<p>{x(' '.join(entry.abstract.split()))}</p>"]
     if entry.summary_status == "done" and entry.summary:
         parts.append(f"<h4>AI summary</h4><pre>{x(entry.summary)}</pre>")
+        if summary_label(entry):
+            parts.append(f"<p><i>{x(summary_label(entry))}</i></p>")
     return "".join(parts)
 
 

@@ -5,7 +5,7 @@ import logging
 
 from shared.config import BotConfig
 from shared.messages import RunPublished
-from shared.models import FetchRun, Paper, Publication, RunProfile, Score
+from shared.models import FetchRun, Paper, Publication, RunProfile, Score, Summary
 from shared.profiles import ProfileSettings
 from shared.repository import Repository
 from shared.runtime import Env
@@ -24,13 +24,15 @@ def category_feed(category: str) -> str:
     return f"feeds/{category}.xml"
 
 
-def _entry(score: Score, paper: Paper, status: str, summary: str | None) -> Entry:
+def _entry(score: Score, paper: Paper, status: str, summary: str | None, row: Summary | None = None) -> Entry:
     return Entry(
         arxiv_id=paper.arxiv_id, version=paper.version, title=paper.title, authors=paper.authors,
         abstract=paper.abstract, categories=paper.categories, shown_category=score.shown_category,
         announced=paper.announced, announce_type=paper.announce_type, score=score.score,
         keywords=list(dict.fromkeys(h["term"] for h in score.hits)), abs_url=paper.abs_url, pdf_url=paper.pdf_url,
-        summary=summary, summary_status=status, why=why_line(score.hits))
+        summary=summary, summary_status=status, why=why_line(score.hits),
+        summary_source=row.source if row else None, summary_detail=row.source_detail if row else None,
+        summary_tokens=row.tokens_sent if row else 0, summary_cut=row.cut if row else False)
 
 
 async def build_digest(repo: Repository, run: FetchRun, run_profile: RunProfile) -> Digest:
@@ -38,17 +40,21 @@ async def build_digest(repo: Repository, run: FetchRun, run_profile: RunProfile)
     stored = await repo.get_profile(run_profile.profile)
     settings = ProfileSettings.model_validate(stored.settings) if stored else config.profile_settings()["default"]
     outcomes = await repo.run_summaries(run.id)
-    entries = []
+    entries, tokens, reused = [], 0, 0
     for score, paper in await repo.selection(run.id, run_profile.profile):
         outcome, summary = outcomes.get(paper.arxiv_id, (None, None))
         wanted = paper.arxiv_id in run_profile.to_summarize
         status = outcome.status if outcome else (SummaryStatus.PENDING if wanted else SummaryStatus.NONE)
         text = summary.text if summary and summary.status == SummaryStatus.DONE else None
-        entries.append(_entry(score, paper, status, text))
+        entries.append(_entry(score, paper, status, text, summary if text else None))
+        if text and outcome and summary:
+            reused += outcome.reused
+            tokens += 0 if outcome.reused else summary.prompt_tokens + summary.completion_tokens
     near = [_entry(score, paper, SummaryStatus.NONE, None)
             for score, paper in await repo.selection(run.id, run_profile.profile, near_misses=True)]
     return Digest(run_id=run.id, categories=settings.categories, keywords=[t.term for t in settings.terms()],
-                  model=config.ai_summary.model, entries=entries, profile=run_profile.profile, near_misses=near)
+                  model=config.ai_summary.model, entries=entries, profile=run_profile.profile, near_misses=near,
+                  tokens_total=tokens, summaries_reused=reused)
 
 
 def render_all(digest: Digest, env: Env) -> list[tuple[str, str, str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from services.publisher.digest import Digest, Entry
+from services.publisher.digest import Digest, Entry, cost_line, summary_label
 from services.publisher.markdown import block, inline, link
 
 ABSTRACT_CHARS = 300
@@ -62,8 +62,9 @@ def _summary(entry: Entry, model: str) -> list[str]:
     if entry.summary_status != "done" or not entry.summary:
         return []
     # block() returns the answer with a blank line on each side: </details> always closes this block.
+    label = [f"*{inline(summary_label(entry))}*", ""] if summary_label(entry) else []
     return ["<details>", f"<summary><strong>🤖 AI Summary (by {inline(model)})</strong> - Click to expand</summary>",
-            block(entry.summary), "</details>", ""]
+            block(entry.summary), *label, "</details>", ""]
 
 
 def _entry(number: int, entry: Entry, model: str) -> list[str]:
@@ -88,6 +89,7 @@ def _configuration(digest: Digest) -> list[str]:
         f"- {inline(', '.join(digest.keywords))}",
         "",
         "---",
+        *([f"*{inline(cost_line(digest))}*", ""] if cost_line(digest) else []),
         "*Generated automatically by arXiv Bot*",
         "",
     ]

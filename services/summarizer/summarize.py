@@ -1,43 +1,41 @@
-"""Summarizing one paper with any OpenAI-compatible chat endpoint. No storage, no queues."""
+"""One question to any OpenAI-compatible chat endpoint, and its answer made safe to store. No storage, no
+queues, no retries (services/summarizer/retry.py decides those)."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from openai import AsyncOpenAI
 
-from shared.models import Paper
-
 from services.summarizer.answer import AnswerError, clean_answer
-
-# The user message stays far below any model's context; full text arrives with its own token budget.
-MAX_INPUT_CHARS = 20_000
 
 
 class SummaryError(RuntimeError):
     pass
 
 
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
 def prompt_hash(prompt: str) -> str:
     return hashlib.sha256(prompt.encode()).hexdigest()[:16]
 
 
-def paper_text(paper: Paper) -> str:
-    text = (f"Title: {paper.title}\nAuthors: {', '.join(paper.authors)}\n"
-            f"Categories: {', '.join(paper.categories)}\narXiv: {paper.arxiv_id}v{paper.version}\n\n"
-            f"Abstract:\n{paper.abstract}")
-    return text[:MAX_INPUT_CHARS]
-
-
-async def summarize(client: AsyncOpenAI, model: str, prompt: str, paper: Paper,
-                    max_chars: int = 20_000) -> tuple[str, int, int]:
-    """Returns (summary, prompt tokens, completion tokens); raises SummaryError on an unusable answer."""
-    response = await client.chat.completions.create(
-        model=model, messages=[{"role": "system", "content": prompt}, {"role": "user", "content": paper_text(paper)}])
-    if not response.choices:
+async def ask(client: AsyncOpenAI, model: str, messages: list[dict], max_chars: int = 20_000) -> Answer:
+    """The model's cleaned answer; SummaryError on an unusable one (HTTP and wire errors pass through)."""
+    response = await client.chat.completions.create(model=model, messages=messages)  # type: ignore[arg-type]
+    choices = getattr(response, "choices", None)
+    if not isinstance(choices, list):
+        raise SummaryError("the model's answer was malformed")  # a body that is not a chat completion
+    if not choices:
         raise SummaryError("the model returned no choices")
     try:
-        text = clean_answer(response.choices[0].message.content, max_chars)
+        text = clean_answer(choices[0].message.content, max_chars)
     except AnswerError as exc:
         raise SummaryError(f"unusable answer: {exc}") from None
     usage = response.usage
-    return text, (usage.prompt_tokens or 0) if usage else 0, (usage.completion_tokens or 0) if usage else 0
+    return Answer(text, (usage.prompt_tokens or 0) if usage else 0, (usage.completion_tokens or 0) if usage else 0)

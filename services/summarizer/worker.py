@@ -1,9 +1,13 @@
 """The summarizer's handler: each paper a run wants summarized gets an outcome (done, failed, disabled).
 
-One message per paper. Every failure of one paper (an HTTP error, a malformed answer, a timeout, a character
-the store refuses) becomes that paper's `failed` outcome with its reason; nothing of it reaches the others.
+One message per paper. Every failure of one paper (an unreadable PDF, an HTTP error, a malformed answer, a
+timeout, a character the store refuses) becomes that paper's outcome; nothing of it reaches the others.
 A claim in the store makes two workers that want the same summary (two runs, or a redelivery beside the
 original) pay for it once: the second waits for the first one's answer.
+
+What is paid for once is a (paper, version, model, prompt, language): the claim covers that, and a done
+summary of it is reused whatever text it was read from. The source (html, pdf, abstract) completes the
+stored row's key: it records what the model read, which only the claim's holder finds out by downloading.
 """
 from __future__ import annotations
 
@@ -19,10 +23,13 @@ from shared.config import BotConfig
 from shared.messages import Message, PaperSummarized, SummaryRequested
 from shared.models import Paper, RunSummary, Summary
 from shared.repository import Repository
+from shared.repository.summaries import SummaryKey
 from shared.runtime import Env, Handler
 from shared.stages import SummaryStatus
 
-from services.summarizer.summarize import prompt_hash, summarize
+from services.summarizer.paper_summary import Prepared, ask_model, prepare
+from services.summarizer.prompt import language_of, system_prompt
+from services.summarizer.summarize import prompt_hash
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # across runs: a paper whose summary failed is retried by later runs, up to this
@@ -33,12 +40,16 @@ def api_key(config: BotConfig, env: Env) -> str | None:
     return env.settings.llm_api_key or os.environ.get(config.ai_summary.api_key_env) or None
 
 
-def llm_client(env: Env, base_url: str, key: str) -> AsyncOpenAI:
-    """One client per process and endpoint: requests in flight never see it closed under them."""
-    name = f"llm:{base_url}:{hash(key)}"
+def base_url(config: BotConfig, env: Env) -> str:
+    return env.settings.llm_base_url or config.ai_summary.base_url
+
+
+def llm_client(env: Env, url: str, key: str) -> AsyncOpenAI:
+    """One client per process and endpoint: requests in flight never see it closed under them. Its own retries
+    are off: ours (services/summarizer/retry.py) honour Retry-After, the deadline and the limits."""
+    name = f"llm:{url}:{hash(key)}"
     if name not in env.resources:
-        env.resources[name] = AsyncOpenAI(api_key=key, base_url=base_url, timeout=env.settings.llm_timeout,
-                                          max_retries=env.settings.llm_retries)
+        env.resources[name] = AsyncOpenAI(api_key=key, base_url=url, timeout=env.settings.llm_timeout, max_retries=0)
     return env.resources[name]
 
 
@@ -47,29 +58,12 @@ def llm_slots(env: Env, max_workers: int) -> asyncio.Semaphore:
     return env.resources.setdefault(f"llm-slots:{max_workers}", asyncio.Semaphore(max_workers))
 
 
-async def ask_model(env: Env, config: BotConfig, key: str, paper: Paper) -> Summary:
-    model, prompt = config.ai_summary.model, config.prompt
-    row = Summary(arxiv_id=paper.arxiv_id, version=paper.version, model=model, prompt_hash=prompt_hash(prompt),
-                  status=SummaryStatus.DONE, created_at=env.clock())
-    client = llm_client(env, env.settings.llm_base_url or config.ai_summary.base_url, key)
-    try:
-        async with asyncio.timeout(env.settings.llm_deadline_seconds):
-            text, prompt_tokens, completion_tokens = await summarize(
-                client, model, prompt, paper, env.settings.llm_max_answer_chars)
-    except Exception as exc:  # noqa: BLE001 - whatever the model or the wire did, it is this paper's failure
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:500] if str(exc) else type(exc).__name__
-        if isinstance(exc, TimeoutError):
-            reason = f"no answer within {env.settings.llm_deadline_seconds:g} s"
-        log.warning("summary of %sv%d with %s failed: %s", paper.arxiv_id, paper.version, model, reason)
-        row.status, row.error = SummaryStatus.FAILED, reason
-        return row
-    row.text, row.prompt_tokens, row.completion_tokens = text, prompt_tokens, completion_tokens
-    env.metrics.llm_tokens.labels("prompt").inc(prompt_tokens)
-    env.metrics.llm_tokens.labels("completion").inc(completion_tokens)
-    return row
+def summary_key(config: BotConfig, paper: Paper) -> SummaryKey:
+    return (paper.arxiv_id, paper.version, config.ai_summary.model, prompt_hash(system_prompt(config)),
+            language_of(config))
 
 
-async def renew_claim(env: Env, key: tuple[str, int, str, str], holder: str, lease: timedelta) -> None:
+async def renew_claim(env: Env, key: SummaryKey, holder: str, lease: timedelta) -> None:
     """Keep a claim alive while its holder works: the lease stays short, so a crashed holder's claim lapses
     within seconds and the redelivered message takes over, yet a slow model never loses its claim."""
     while True:
@@ -79,9 +73,43 @@ async def renew_claim(env: Env, key: tuple[str, int, str, str], holder: str, lea
             await Repository(session).claim_summary(key, holder, now, now + lease)
 
 
-async def summary_for(env: Env, config: BotConfig, key: str, paper: Paper) -> str:
-    """The paper's summary status after reusing the cache, waiting for another worker, or asking the model."""
-    cache_key = (paper.arxiv_id, paper.version, config.ai_summary.model, prompt_hash(config.prompt))
+async def record(repo: Repository, run_id: str, row: Summary | None, reused: bool = False,
+                 arxiv_id: str = "") -> None:
+    """The paper's outcome in the run and its message, in the caller's transaction (no row: disabled)."""
+    if row is None:
+        outcome = RunSummary(run_id=run_id, arxiv_id=arxiv_id, status=SummaryStatus.DISABLED)
+    else:
+        outcome = RunSummary(run_id=run_id, arxiv_id=row.arxiv_id, status=row.status, version=row.version,
+                             model=row.model, prompt_hash=row.prompt_hash, language=row.language, source=row.source,
+                             reused=reused)
+    await repo.record_outcome(outcome)
+    repo.emit(PaperSummarized(run_id=run_id, arxiv_id=outcome.arxiv_id, status=outcome.status))
+
+
+def failed_row(config: BotConfig, paper: Paper, env: Env, error: str) -> Summary:
+    key = summary_key(config, paper)
+    return Summary(arxiv_id=key[0], version=key[1], model=key[2], prompt_hash=key[3], language=key[4],
+                   source="abstract", status=SummaryStatus.FAILED, error=error[:500], created_at=env.clock())
+
+
+async def _prepared(env: Env, config: BotConfig, paper: Paper) -> Prepared | None:
+    """The paper's text, read before an LLM slot is taken (it costs the provider nothing); None if it could not
+    be prepared at all (logged; the caller records the failure)."""
+    try:
+        return await prepare(env, config, paper)
+    except Exception:  # noqa: BLE001 - a bug on one paper's text is that paper's failure, not the run's
+        log.warning("summary of %sv%d failed: its text could not be prepared", paper.arxiv_id, paper.version,
+                    exc_info=True)
+        return None
+
+
+async def summarize_paper(env: Env, config: BotConfig, key: str, paper: Paper, run_id: str) -> None:
+    """Reuse the cache, wait for another worker's answer, or ask the model; then record the paper's outcome.
+
+    Each paper costs two transactions when it is asked (the claim; then the answer, the claim's release, the
+    outcome and its message together) and one when it is reused: on SQLite every commit is a disk sync.
+    """
+    cache_key = summary_key(config, paper)
     holder = uuid.uuid4().hex
     lease = timedelta(seconds=env.settings.summary_claim_seconds)
     while True:
@@ -96,27 +124,35 @@ async def summary_for(env: Env, config: BotConfig, key: str, paper: Paper) -> st
                 if claimed:
                     await repo.release_claim(cache_key, holder)
                 env.metrics.llm_requests.labels("cached").inc()
-                return cached.status
+                await record(repo, run_id, cached, reused=True)
+                return
             if claimed:
                 break
         await asyncio.sleep(CLAIM_POLL_SECONDS)  # someone else is asking the model right now
     renewing = asyncio.create_task(renew_claim(env, cache_key, holder, lease))
     try:
+        prepared = await _prepared(env, config, paper)
+        url = base_url(config, env)
         # The slot is held until the answer is stored: a crash then loses at most max_workers answers.
         async with llm_slots(env, config.ai_summary.max_workers):
-            row = await ask_model(env, config, key, paper)
+            if prepared is None:
+                row = failed_row(config, paper, env, "the text could not be prepared")
+            else:
+                row = await ask_model(env, config, llm_client(env, url, key), url, paper, prepared)
             row.attempts = (cached.attempts + 1) if cached else 1
+            renewing.cancel()  # before the release: a renewal racing it would take the claim back
+            await asyncio.gather(renewing, return_exceptions=True)
             async with env.sessions() as session, session.begin():
-                await session.merge(row)
-                await Repository(session).release_claim(cache_key, holder)
+                repo = Repository(session)
+                await repo.store_summary(row, replaces_failures=cached is not None)
+                await repo.release_claim(cache_key, holder)
+                await record(repo, run_id, row)
     except BaseException:
+        renewing.cancel()
         async with env.sessions() as session, session.begin():
             await Repository(session).release_claim(cache_key, holder)
         raise
-    finally:
-        renewing.cancel()
     env.metrics.llm_requests.labels("ok" if row.status == SummaryStatus.DONE else "failed").inc()
-    return row.status
 
 
 async def on_summary_requested(message: Message, env: Env) -> None:
@@ -125,7 +161,7 @@ async def on_summary_requested(message: Message, env: Env) -> None:
         repo = Repository(session)
         run = await repo.get_run(message.run_id)
         paper = await session.get(Paper, message.arxiv_id)
-        done = message.arxiv_id in await repo.summarized_ids(message.run_id)
+        done = await session.get(RunSummary, (message.run_id, message.arxiv_id)) is not None
     if run is None or paper is None:
         log.error("run %s or paper %s is not in the store; nothing to summarize", message.run_id, message.arxiv_id)
         return
@@ -133,19 +169,15 @@ async def on_summary_requested(message: Message, env: Env) -> None:
         return  # a redelivery: the outcome and its message were committed together
     config = BotConfig.from_snapshot(run.config)
     key = api_key(config, env)
-    if key is None:
+    if key is not None:
+        return await summarize_paper(env, config, key, paper, run.id)
+    warned = env.resources.setdefault("warned-no-key", set())
+    if run.id not in warned:  # once per run, not once per paper
+        warned.add(run.id)
         log.warning("no API key in %s (or LLM_API_KEY): summaries disabled for run %s",
                     config.ai_summary.api_key_env, run.id)
-        status = SummaryStatus.DISABLED
-    else:
-        status = SummaryStatus(await summary_for(env, config, key, paper))
-    used = status != SummaryStatus.DISABLED
     async with env.sessions() as session, session.begin():
-        repo = Repository(session)
-        await repo.record_outcome(RunSummary(
-            run_id=run.id, arxiv_id=paper.arxiv_id, status=status, version=paper.version if used else None,
-            model=config.ai_summary.model if used else None, prompt_hash=prompt_hash(config.prompt) if used else None))
-        repo.emit(PaperSummarized(run_id=run.id, arxiv_id=paper.arxiv_id, status=status))
+        await record(Repository(session), run.id, None, arxiv_id=paper.arxiv_id)
 
 
 HANDLERS: dict[str, Handler] = {SummaryRequested.routing_key: on_summary_requested}

@@ -22,7 +22,8 @@ def deployment(tmp_path: Path, pg_url: str, amqp_url: str, amqp_prefix: str) -> 
     config = reference_config(tmp_path)
     with FakeArxiv(day) as arxiv, FakeLLM() as llm:
         env = child_env(DATABASE_URL=pg_url, AMQP_URL=amqp_url, AMQP_PREFIX=amqp_prefix,
-                        ARXIV_RSS_BASE_URL=arxiv.base, LLM_BASE_URL=llm.url + "/v1", DASHSCOPE_API_KEY="test-key",
+                        ARXIV_RSS_BASE_URL=arxiv.base, ARXIV_BASE_URL=arxiv.url, LLM_BASE_URL=llm.url + "/v1",
+                        DASHSCOPE_API_KEY="test-key",
                         ARXIV_BOT_CONFIG=str(config), SWEEP_INTERVAL_SECONDS="0.5",
                         API_TOKEN=API_TOKEN, FETCH_COALESCE_SECONDS="0", SUMMARY_CLAIM_SECONDS="3")
         deployment = Deployment(env, tmp_path)

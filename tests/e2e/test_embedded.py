@@ -45,7 +45,8 @@ def test_the_real_day_gives_the_reference_selection_with_summaries_and_reruns_as
         tmp_path: Path, day: Path) -> None:
     config = reference_config(tmp_path)
     with FakeArxiv(day) as arxiv, FakeLLM() as llm:
-        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, LLM_BASE_URL=llm.url + "/v1", DASHSCOPE_API_KEY="test-key")
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, ARXIV_BASE_URL=arxiv.url, LLM_BASE_URL=llm.url + "/v1",
+                        DASHSCOPE_API_KEY="test-key")
         first = arxiv_bot("run", "--once", "--config", str(config), "--out", "out", cwd=tmp_path, env=env)
         assert first.returncode == 0, first.stderr
         readme = (tmp_path / "out/README.md").read_text()
@@ -72,7 +73,7 @@ def test_the_real_day_gives_the_reference_selection_with_summaries_and_reruns_as
 def test_without_an_api_key_the_digest_goes_out_without_summaries(tmp_path: Path, day: Path) -> None:
     config = reference_config(tmp_path)
     with FakeArxiv(day) as arxiv, FakeLLM() as llm:
-        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, LLM_BASE_URL=llm.url + "/v1")
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, ARXIV_BASE_URL=arxiv.url, LLM_BASE_URL=llm.url + "/v1")
         result = arxiv_bot("run", "--once", "--config", str(config), "--out", ".", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     readme = (tmp_path / "README.md").read_text()
