@@ -114,7 +114,7 @@ def naive(papers: list[Candidate], profiles: list[Profile]) -> dict[str, dict[st
     scores: dict[str, dict[str, float]] = {}
     for profile in profiles:
         mine = scores[profile.name] = {}
-        for paper, (title, abstract) in zip(papers, texts):
+        for paper, (title, abstract) in zip(papers, texts, strict=True):
             if profile.categories and paper.feed_category not in profile.categories:
                 continue
             if any(naive_pattern(x).search(title) or naive_pattern(x).search(abstract)
@@ -201,7 +201,8 @@ def main() -> None:
         ("compile the terms + build the automaton", f"{compile_s:.2f} s"),
         ("normalise + match every paper once", f"{match_s:.2f} s"),
         ("tally: sum the (hit, posting) pairs per profile (numpy)", f"{tally_s:.2f} s"),
-        ("read, rank, cut and explain, per profile (the rest)", f"{max(0.0, median - compile_s - match_s - tally_s):.2f} s"),
+        ("read, rank, cut and explain, per profile (the rest)",
+         f"{max(0.0, median - compile_s - match_s - tally_s):.2f} s"),
         (f"score_profiles, all steps: wall time (median of {args.repeat})", f"{median:.2f} s"),
         (f"score_profiles, all steps: CPU time (median of {args.repeat})", f"{cpu:.2f} s"),
         ("papers selected over all profiles", f"{selected:,}"),
@@ -210,7 +211,8 @@ def main() -> None:
         ("speed-up (naive extrapolated / wall time)", f"{naive_all / median:,.1f}x"),
         ("naive and engine scores agree on the sample", "yes" if agree else "NO"),
         ("peak RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"),
-        ("machine load (1-min average, before / after)", f"{load_before:.1f} / {load_after:.1f} on {os.cpu_count()} cores"),
+        ("machine load (1-min average, before / after)",
+         f"{load_before:.1f} / {load_after:.1f} on {os.cpu_count()} cores"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"| {'measure':<{width}} | value |\n|{'-' * (width + 2)}|-------|")

@@ -106,5 +106,6 @@ async def test_every_cleaned_answer_is_stored_and_read_back_by_postgresql(pg_env
             session.add(Summary(arxiv_id=f"2411.{n:05d}", version=1, model="m", prompt_hash="p", language="en",
                                 source="abstract", status="done", text=text, created_at=now))
     async with pg_env.sessions() as session:
-        stored = [(await session.get(Summary, (f"2411.{n:05d}", 1, "m", "p", "en", "abstract"))).text for n in range(len(raws))]
+        stored = [(await session.get(Summary, (f"2411.{n:05d}", 1, "m", "p", "en", "abstract"))).text
+                  for n in range(len(raws))]
     assert stored == cleaned
