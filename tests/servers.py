@@ -6,6 +6,7 @@ it talks to arxiv.org or an LLM provider in production.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -139,13 +140,20 @@ class WebhookReceiver(_Server):
     to play an outage); `delay` slows every answer. `requests` keeps what arrived with the status it got.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: list[Received] = []
         self.answers: list[tuple[int, dict[str, str], bytes]] = []
         self.default: tuple[int, dict[str, str], bytes] = (200, {}, b"ok")
         self.delay = 0.0
         self.lock = threading.Lock()
         super().__init__(_ReceiverHandler)
+        self.tls = tls
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.httpd.server_address[1]}"
 
     def delivered(self) -> list[Received]:
         """The requests answered with a 2xx: what the receiver accepted."""

@@ -52,12 +52,9 @@ class WebhookQueries(Queries):
                    col(WebhookSubscription.active).is_(True), col(WebhookSubscription.deleted).is_(False))
             .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id)).limit(limit)
             .with_for_update(skip_locked=True, of=WebhookDelivery)))
-        if rows:
-            await self.session.exec(update(WebhookDelivery).where(
-                col(WebhookDelivery.id).in_([d.id for d, _ in rows]))
-                .values(lease=lease, next_attempt_at=until, attempts=WebhookDelivery.attempts + 1))
-            for delivery, _ in rows:
-                delivery.lease, delivery.next_attempt_at, delivery.attempts = lease, until, delivery.attempts + 1
+        for delivery, _ in rows:  # written back when the claiming transaction commits
+            delivery.lease, delivery.next_attempt_at, delivery.attempts = lease, until, delivery.attempts + 1
+            self.session.add(delivery)
         return rows
 
     async def finish_attempt(self, delivery_id: str, lease: str, log: Sequence[WebhookAttempt],

@@ -24,7 +24,7 @@ DESCRIPTION_CHARS = 4096
 FOOTER_CHARS = 2048
 MESSAGE_EMBED_CHARS = 6000
 COLOR = 0xB31B1B
-MARKDOWN = set("\\*_~`|<>[]()#-:")
+MARKDOWN = set("\\*_~`|<>[]()#-")
 MASS_MENTION = re.compile(r"@(?=everyone|here)")
 
 
@@ -48,8 +48,9 @@ def paper_embed(rank: int, entry: Entry) -> dict[str, Any]:
                              text(body, limit)])
     embed: dict[str, Any] = {"title": text(f"{rank}. {one_line(entry.title)}", TITLE_CHARS),
                              "description": description, "color": COLOR,
-                             "footer": {"text": text(f"arXiv:{entry.arxiv_id}v{entry.version} · "
-                                                     f"{entry.shown_category}", 200)}}
+                             # Footers show no Markdown (a backslash would show): ids and categories need none.
+                             "footer": {"text": fit(f"arXiv:{entry.arxiv_id}v{entry.version} · "
+                                                    f"{entry.shown_category}", 200)}}
     url = safe_url(entry.abs_url)
     if url:
         embed["url"] = url
@@ -63,7 +64,8 @@ def render(notice: Notice) -> list[Message]:
     link = safe_url(notice.digest_url)
     messages = []
     for index, group in enumerate(groups, start=1):
-        content = text(f"{notice.title()}{part_label(index, len(groups))} · {count(notice.total)}", 400)
+        # Built from trusted parts only (profile names are [a-z0-9-], dates, counts): nothing to escape.
+        content = fit(f"{notice.title()}{part_label(index, len(groups))} · {count(notice.total)}", 400)
         if link and utf16_len(content) + len(link) + 5 <= CONTENT_CHARS:
             content += f" · <{link}>"
         messages.append({"content": content, "embeds": group, "allowed_mentions": {"parse": []}})

@@ -67,8 +67,8 @@ def address_problem(ip: IP, allowed: Sequence[Network] = ()) -> str | None:
                       (lambda a: a.is_link_local, "a link-local address"),
                       (lambda a: a.is_multicast, "a multicast address"),
                       (lambda a: a.is_unspecified, "an unspecified address"),
-                      (lambda a: a.is_private, "a private address"),
                       (lambda a: a.is_reserved, "a reserved address"),
+                      (lambda a: a.is_private, "a private address"),
                       (lambda a: not a.is_global, "not a public address")):
         # The most telling reason first, whether it is the address's own or that of the IPv4 inside it.
         if any(test(address) for address in inside):

@@ -7,6 +7,7 @@ built with follow_redirects=False): a 3xx answer is a failed attempt, never a re
 """
 from __future__ import annotations
 
+import ssl
 from collections.abc import Sequence
 
 import httpx
@@ -15,10 +16,11 @@ from services.publisher.webhooks.targets import Network, parse_target, permitted
 
 
 class PinnedTransport(httpx.AsyncBaseTransport):
-    def __init__(self, allowed: Sequence[Network], resolve_timeout: float):
+    def __init__(self, allowed: Sequence[Network], resolve_timeout: float, verify: ssl.SSLContext | bool = True):
         self.allowed, self.resolve_timeout = list(allowed), resolve_timeout
         # Each request goes to the address just checked: no pooled connection may outlive its check.
-        self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=0), retries=0)
+        self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=0), retries=0,
+                                              verify=verify)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = parse_target(str(request.url))
@@ -32,6 +34,8 @@ class PinnedTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-def pinned_client(allowed: Sequence[Network], timeout: float) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=PinnedTransport(allowed, timeout), timeout=timeout, follow_redirects=False,
+def pinned_client(allowed: Sequence[Network], timeout: float, verify: ssl.SSLContext | bool = True
+                  ) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=PinnedTransport(allowed, timeout, verify), timeout=timeout,
+                             follow_redirects=False,
                              headers={"User-Agent": "arxiv-bot-webhooks/0.1"})

@@ -1,13 +1,19 @@
 """Webhook subscriptions through the API: created with a secret shown once, SSRF refused, paused and resumed."""
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 from shared.runtime import Env
+from services.publisher.webhooks.delivery import deliver_due
+from tests.feeds import Item
 from tests.publisher.api.conftest import AUTH, Client
 from tests.publisher.api.store import published_run
+from tests.publisher.webhooks.subscriptions import quick_retries
+from tests.servers import WebhookReceiver
 
 
 @pytest.mark.parametrize(("url", "reason"), [
@@ -104,3 +110,29 @@ async def test_every_webhook_endpoint_needs_the_token(api: httpx.AsyncClient) ->
                          ("DELETE", "/api/v1/webhooks/wh_x"), ("GET", "/api/v1/webhooks/wh_x/deliveries")]:
         response = await api.request(method, path, json={})
         assert response.status_code == 401, (method, path)
+
+
+async def test_the_delivery_log_lists_each_attempt(publisher: Client, pg_env: Env) -> None:
+    quick_retries(pg_env)
+    with WebhookReceiver() as receiver:
+        receiver.answers = [(503, {}, b"down")]
+        async with publisher(webhook_allowed_networks="127.0.0.0/8") as api:
+            await published_run(pg_env)  # a digest before the subscription: not owed to it
+            hook = (await api.post("/api/v1/webhooks", json={"url": receiver.url, "per": "paper"},
+                                   headers=AUTH)).json()
+            new = [Item("2411.00007", "Sparse things", categories=["cs.AI"]),
+                   Item("2411.00008", "Fast things", categories=["cs.AI"])]
+            await published_run(pg_env, items=new)
+            await deliver_due(pg_env)
+            await asyncio.sleep(0.1)
+            await deliver_due(pg_env)
+            url = f"/api/v1/webhooks/{hook['id']}/deliveries"
+            first = await api.get(url, params={"limit": 1}, headers=AUTH)
+            body = first.json()
+            rest = (await api.get(body["next"], headers=AUTH)).json()
+    items = body["items"] + rest["items"]
+    assert sorted(d["arxiv_id"] for d in items) == ["2411.00007", "2411.00008"] and rest.get("next") is None
+    assert all(d["status"] == "delivered" and d["parts"] == 1 and d["parts_sent"] == 1 for d in items)
+    logs = sorted(([(a["ok"], a["status_code"]) for a in d["log"]] for d in items), key=len)
+    assert logs == [[(True, 200)], [(False, 503), (True, 200)]]
+    assert {d["id"] for d in items} == {r.headers["webhook-id"] for r in receiver.requests}

@@ -30,3 +30,31 @@ def long_digest(papers: int = 30) -> Digest:
 
 def digest_notice(d: Digest, per: str = "digest") -> list[Notice]:
     return [n for _, _, n in notices(d, per, "k" * 64, date(2024, 11, 28), "http://publisher.example:8004", NOW)]
+
+
+def strings(value: object) -> list[str]:
+    """Every string inside a rendered message."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def assert_clean_cut(cut: str, whole: str) -> None:
+    """`cut` is `whole` (escaped the same way), whole or cut between two graphemes and marked with '…'."""
+    import unicodedata
+
+    if not cut.endswith("…") or cut == whole:
+        assert cut == whole
+        return
+    body = cut[:-1]
+    assert whole.startswith(body), (body[-20:], whole[len(body) - 20:len(body) + 5])
+    following = whole[len(body):].lstrip()[:1]
+    assert body[-1:] != "\u200d", "cut after a zero-width joiner"
+    assert not following or unicodedata.category(following) not in ("Mn", "Me", "Mc"), "accent cut off"
+    assert following not in ("\u200d", "\ufe0f") and not ("\U0001f3fb" <= following <= "\U0001f3ff")
+    indicators = len(body) - len(body.rstrip("".join(chr(c) for c in range(0x1F1E6, 0x1F200))))
+    assert indicators % 2 == 0, "a flag cut in half"
