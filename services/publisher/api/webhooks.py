@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from shared.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from shared.profiles import DEFAULT_PROFILE
 from shared.repository import Repository
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
@@ -150,7 +151,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.env.sessions() as session, session.begin():
             repo = Repository(session)
             profile = await repo.get_profile(body.profile)
-            if profile is None or profile.deleted:
+            # `default` is config.json's top level: it exists before the first fetch has stored it.
+            if body.profile != DEFAULT_PROFILE and (profile is None or profile.deleted):
                 raise BadParameter("profile", "body", f"no profile named {body.profile!r}")
             subscription = WebhookSubscription(
                 id="wh_" + uuid.uuid4().hex, url=url, profile=body.profile, format=body.format, per=body.per,
