@@ -70,8 +70,14 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
                    invalid=invalid)
 
 
+# FastAPI's own answer to a body it cannot decode (not UTF-8, say): a bad body, named like any other.
+UNDECODABLE_BODY = "There was an error parsing the body"
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == UNDECODABLE_BODY:
+        exc = BadParameter("body", "body", "not valid JSON in UTF-8")
     invalid = [exc.param] if isinstance(exc, BadParameter) else None
     return problem(exc.status_code, str(exc.detail) if exc.detail else None, instance=request.url.path,
                    invalid=invalid, headers=dict(exc.headers or {}))

@@ -6,9 +6,9 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 from pydantic import BaseModel
 
 from services.publisher.api.errors import BadParameter
@@ -17,6 +17,10 @@ T = TypeVar("T")
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 MAX_CURSOR_CHARS = 400
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # base64url, as encode_cursor writes it
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")]
+Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_CHARS, pattern=CURSOR_PATTERN,
+                                     description="From the previous page's `next` link")]
 
 
 class Page(BaseModel, Generic[T]):

@@ -19,7 +19,7 @@ from shared.runtime import ServiceRuntime
 
 from services.publisher.api.access import READ_SECURITY, problems, reader
 from services.publisher.api.errors import BadParameter
-from services.publisher.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, paginate
+from services.publisher.api.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, paginate
 from services.publisher.digest import why_line
 
 PROFILE_PATTERN = r"^[a-z0-9-]{1,40}$"
@@ -141,8 +141,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         q: Annotated[str | None, Query(max_length=200, description="Words to find in title or abstract")] = None,
         announce_type: Annotated[Literal["new", "cross", "replace", "replace-cross"] | None, Query()] = None,
         sort: Annotated[Literal["date", "score"], Query()] = "date",
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-        cursor: Annotated[str | None, Query(max_length=400)] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
     ) -> dict[str, Any]:
         assert announce_type is None or announce_type in ANNOUNCE_TYPES
         after = decode_cursor(cursor, f"papers:{sort}", _paper_key(sort))

@@ -16,7 +16,7 @@ from shared.runtime import ServiceRuntime
 
 from services.fetcher.trigger import request_fetch
 from services.publisher.api.access import READ_SECURITY, WRITE_SECURITY, problems, reader, writer
-from services.publisher.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, paginate
+from services.publisher.api.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, paginate
 
 log = logging.getLogger(__name__)
 RUN_ID = r"^[0-9a-f]{32}$"
@@ -112,8 +112,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def list_runs(request: Request, response: Response,
                         status: Annotated[Literal["running", "ok", "empty", "partial", "error"] | None,
                                           Query()] = None,
-                        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-                        cursor: Annotated[str | None, Query(max_length=400)] = None) -> dict[str, Any]:
+                        limit: Limit = DEFAULT_LIMIT,
+                        cursor: Cursor = None) -> dict[str, Any]:
         after = decode_cursor(cursor, "runs", _run_key)
         async with runtime.env.sessions() as session:
             repo = Repository(session)

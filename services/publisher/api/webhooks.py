@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
@@ -19,7 +19,7 @@ from shared.stages import ProfileOrigin
 
 from services.publisher.api.access import WRITE_SECURITY, problems, writer
 from services.publisher.api.errors import BadParameter
-from services.publisher.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, paginate
+from services.publisher.api.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, paginate
 from services.publisher.webhooks.signing import SecretError, new_secret, secret_key
 from services.publisher.webhooks.targets import TargetError, check_target
 
@@ -164,8 +164,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.get("/webhooks", response_model=Page[Webhook], openapi_extra=WRITE_SECURITY,
              responses=problems(401, 403, 422), summary="Webhook subscriptions, a page at a time")
     async def list_webhooks(request: Request, response: Response,
-                            limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-                            cursor: Annotated[str | None, Query(max_length=400)] = None) -> dict[str, Any]:
+                            limit: Limit = DEFAULT_LIMIT,
+                            cursor: Cursor = None) -> dict[str, Any]:
         after = decode_cursor(cursor, "webhooks", lambda v: str(v[0])[:40])
         async with runtime.env.sessions() as session:
             rows = await Repository(session).subscriptions_page(after, limit + 1)
@@ -212,8 +212,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
              responses=problems(401, 403, 404, 422),
              summary="The subscription's deliveries, newest first, each with its log of attempts")
     async def list_deliveries(webhook_id: IdParam, request: Request, response: Response,
-                              limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-                              cursor: Annotated[str | None, Query(max_length=400)] = None) -> dict[str, Any]:
+                              limit: Limit = DEFAULT_LIMIT,
+                              cursor: Cursor = None) -> dict[str, Any]:
         after = decode_cursor(cursor, "deliveries", _delivery_key)
         async with runtime.env.sessions() as session:
             repo = Repository(session)

@@ -124,23 +124,36 @@ async def attempt(env: Env, client: httpx.AsyncClient, delivery: WebhookDelivery
     return result
 
 
+async def _claim(env: Env, lease: str) -> list[tuple[WebhookDelivery, WebhookSubscription]]:
+    settings, now = env.settings, env.clock()
+    async with env.sessions() as session, session.begin():
+        return await Repository(session).claim_deliveries(
+            now, settings.webhook_concurrency, lease, now + timedelta(seconds=lease_seconds(settings)))
+
+
 async def deliver_due(env: Env, budget_seconds: float | None = None) -> dict[str, int]:
-    """Claim and send due deliveries, a few at a time, until none is due or the budget is spent."""
+    """Claim and send due deliveries, a few at a time, until none is due or the budget is spent; returns
+    how many ended each way (delivered, retry, failed, continue, expired, error)."""
     settings = env.settings
     budget = budget_seconds if budget_seconds is not None else lease_seconds(settings)
     started, results = time.monotonic(), {}
+    lease = uuid.uuid4().hex
+    claimed = await _claim(env, lease)
+    if not claimed:
+        return results  # the common case, every sweep: one query, no client built
     async with pinned_client(settings.webhook_allowed_networks, settings.webhook_timeout_seconds) as client:
-        while time.monotonic() - started < budget:
-            lease, now = uuid.uuid4().hex, env.clock()
+        while claimed:
             deadline = time.monotonic() + lease_seconds(settings) - 5
-            async with env.sessions() as session, session.begin():
-                claimed = await Repository(session).claim_deliveries(
-                    now, settings.webhook_concurrency, lease, now + timedelta(seconds=lease_seconds(settings)))
-            if not claimed:
+            outcomes = await asyncio.gather(*(attempt(env, client, d, s, lease, deadline) for d, s in claimed),
+                                            return_exceptions=True)
+            for (delivery, _), outcome in zip(claimed, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    # A bug, not a receiver's failure: logged once; the claim expires and the delivery is retried.
+                    log.error("delivery %s: unexpected error", delivery.id, exc_info=outcome)
+                    outcome = "error"
+                results[outcome] = results.get(outcome, 0) + 1
+            if len(claimed) < settings.webhook_concurrency or time.monotonic() - started >= budget:
                 break
-            for result in await asyncio.gather(*(attempt(env, client, d, s, lease, deadline) for d, s in claimed)):
-                results[result] = results.get(result, 0) + 1
-            if len(claimed) < settings.webhook_concurrency:
-                break
+            lease = uuid.uuid4().hex
+            claimed = await _claim(env, lease)
     return results
-

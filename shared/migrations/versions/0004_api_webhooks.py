@@ -5,8 +5,8 @@ Revises: 0002
 Create Date: 2026-12-01 10:00:00.000000
 
 The full-text index exists on PostgreSQL only (the embedded SQLite searches with LIKE). It is an expression
-index, so no model declares it; the API's query spells the same expression (services/publisher/api/papers.py
-through shared/repository/api.py FTS_DOCUMENT) for the planner to use it.
+index (shared/models/search.py), written here the way PostgreSQL reflects it back; the API's search
+(shared/repository/api.py) spells the same expression so the planner can use it.
 """
 from alembic import op
 import sqlalchemy as sa

@@ -83,3 +83,11 @@ async def test_an_unexpected_failure_is_a_500_problem_without_traceback(publishe
     assert response.json()["detail"] == "an unexpected error happened; it has been logged"
     assert "Traceback" not in response.text and "webhook_deliveries" not in response.text
     assert any("unexpected error" in r.message and r.exc_info for r in caplog.records)
+
+
+async def test_a_body_that_is_not_utf8_is_a_422_naming_the_body(api: httpx.AsyncClient) -> None:
+    response = await api.post("/api/v1/webhooks", content=b'\xff{"url": "\x00"}',
+                              headers={**AUTH, "content-type": "application/json"})
+    assert response.status_code == 422 and response.json()["invalid_params"][0]["name"] == "body"
+    put = await api.put("/api/v1/profiles/ml", content=b"\xff\xfe", headers=AUTH)
+    assert put.status_code == 422 and "'body'" in put.json()["detail"]
