@@ -94,7 +94,8 @@ class Delivery(BaseModel):
 
 def view(subscription: WebhookSubscription) -> Webhook:
     return Webhook(**subscription.model_dump(include=set(Webhook.model_fields)),
-                   feishu_signed=subscription.feishu_secret is not None or subscription.secret_env is not None)
+                   feishu_signed=subscription.format == "feishu"
+                   and (subscription.feishu_secret or subscription.secret_env) is not None)
 
 
 def delivery_view(delivery: WebhookDelivery, log: list[WebhookAttempt]) -> Delivery:

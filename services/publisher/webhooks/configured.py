@@ -52,7 +52,8 @@ async def problem(env: Env, hook: WebhookConfig) -> str | None:
 
 async def sync_config_webhooks(env: Env, hooks: list[WebhookConfig]) -> int:
     """Make the store's config subscriptions exactly config.json's usable ones; returns how many there are.
-    Each run starts them afresh (active, failures forgotten): config.json is their only owner."""
+    Each run starts them afresh (active, failures forgotten, earlier failures due again): config.json is their
+    only owner, and one run is one attempt at whatever is owed."""
     wanted: dict[str, WebhookConfig] = {}
     for index, hook in enumerate(hooks):
         why = await problem(env, hook)
@@ -71,9 +72,10 @@ async def sync_config_webhooks(env: Env, hooks: list[WebhookConfig]) -> int:
             subscription = await session.get(WebhookSubscription, subscription_id) or WebhookSubscription(
                 id=subscription_id, url=hook.url, profile=hook.profile, format=hook.format, per=hook.per,
                 origin=ProfileOrigin.CONFIG, created_at=now, updated_at=now)
-            subscription.secret_env, subscription.deleted, subscription.active = hook.secret_env, False, True
-            subscription.consecutive_failures, subscription.paused_reason = 0, None
+            subscription.secret_env, subscription.deleted = hook.secret_env, False
             repo.add(subscription)
+            await session.flush()
+            await repo.resume(subscription, now)  # and whatever an earlier run could not deliver is due now
     return len(wanted)
 
 

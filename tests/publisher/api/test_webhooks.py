@@ -136,3 +136,13 @@ async def test_the_delivery_log_lists_each_attempt(publisher: Client, pg_env: En
     logs = sorted(([(a["ok"], a["status_code"]) for a in d["log"]] for d in items), key=len)
     assert logs == [[(True, 200)], [(False, 503), (True, 200)]]
     assert {d["id"] for d in items} == {r.headers["webhook-id"] for r in receiver.requests}
+
+
+async def test_a_feishu_subscription_keeps_its_bot_secret_hidden(api: httpx.AsyncClient) -> None:
+    created = await api.post("/api/v1/webhooks", headers=AUTH, json={
+        "url": "https://open.feishu.example.invalid/open-apis/bot/v2/hook/x", "format": "feishu",
+        "feishu_secret": "bot-signing-secret"})
+    assert created.status_code == 201, created.text
+    assert created.json()["feishu_signed"] is True and "bot-signing-secret" not in created.text
+    plain = await api.post("/api/v1/webhooks", headers=AUTH, json={"url": "https://example.invalid/x"})
+    assert plain.json()["feishu_signed"] is False
