@@ -27,6 +27,7 @@ from services.fetcher import worker as fetcher
 from services.fetcher.fetch import fetch_now
 from services.publisher import worker as publisher
 from services.publisher.publish import publish_profile
+from services.publisher.webhooks.configured import deliver_configured, sync_config_webhooks
 from services.scorer import worker as scorer
 from services.summarizer import worker as summarizer
 
@@ -99,6 +100,7 @@ async def run_once(settings: Settings, config: BotConfig, out: Path) -> tuple[Fe
     try:
         bus = LocalBus(settings.prefetch)
         await bus.drain(env)  # anything an interrupted earlier run left in the outbox
+        await sync_config_webhooks(env, config.webhooks)  # before publishing, which decides their deliveries
         run, _ = await fetch_now(env, config, "once", take_over=True)
         await bus.drain(env)
         # In one process every summary outcome is in by now; this only matters if a handler gave up early.
@@ -108,6 +110,7 @@ async def run_once(settings: Settings, config: BotConfig, out: Path) -> tuple[Fe
             await publish_profile(env, run.id, run_profile.profile, force=True)
         await bus.drain(env)
         written = await write_outputs(env, out)
+        await deliver_configured(env)
         async with env.sessions() as session:
             repo = Repository(session)
             run = await repo.get_run(run.id) or run

@@ -238,8 +238,12 @@ class ServiceRuntime:
 
     async def _sweep(self) -> None:
         pruned_at = 0.0
-        while True:
+        # Stopping ends the loop even if a library swallowed the cancellation mid-sweep (seen with a query in
+        # flight): stop() would otherwise wait for this task for ever.
+        while not self._stopping:
             await asyncio.sleep(self.settings.sweep_interval_seconds)
+            if self._stopping:
+                return
             try:
                 if self.periodic is not None:
                     await self.periodic(self.env)

@@ -6,6 +6,7 @@ is read at import time.
 """
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -84,6 +85,27 @@ class Settings(BaseSettings):
     # A run still "requested" after this long is taken for dead (its fetcher crashed) and no longer coalesces.
     fetch_stale_seconds: float = Field(900.0, gt=0)
 
+    # The REST API (/api/v1): reads are public unless this is set; writes always need API_TOKEN.
+    api_read_token_required: bool = False
+    # Request bodies larger than this are refused with a 413 before they are read.
+    max_request_body_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
+
+    # Webhooks. Targets on loopback, private, link-local, multicast, reserved and metadata addresses are refused
+    # unless they fall in one of these networks (comma-separated CIDRs, e.g. "10.1.0.0/16,127.0.0.0/8").
+    webhook_allowed_networks: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list)
+    # One HTTP request to a receiver (connect, send, wait for the answer); a slow receiver is a failed attempt.
+    webhook_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    # Waits before each retry of a failed delivery (comma-separated seconds); after the last one it is given up.
+    webhook_retry_schedule: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [10.0, 60.0, 300.0, 1800.0, 7200.0, 21600.0])
+    # Each wait is stretched or shrunk by up to this fraction, so receivers coming back are not hit all at once.
+    webhook_retry_jitter: float = Field(0.2, ge=0, le=1)
+    # A subscription whose attempts failed this many times in a row is paused until a PATCH resumes it.
+    webhook_pause_after_failures: int = Field(10, ge=1, le=10_000)
+    # Deliveries one publisher sends at once (and claims at a time).
+    webhook_concurrency: int = Field(8, ge=1, le=100)
+
     # Loopback by default: a service reachable from elsewhere is a decision (containers set HOST=0.0.0.0).
     host: str = "127.0.0.1"
     port: int | None = None
@@ -116,6 +138,28 @@ class Settings(BaseSettings):
     def _sane_delays(cls, value: list[float]) -> list[float]:
         if not value or len(value) > 10 or any(not 0 < d <= 86_400 for d in value):
             raise ValueError("1 to 10 delays, each above 0 and at most a day")
+        return value
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return [ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()]
+            except ValueError as exc:
+                raise ValueError(f"WEBHOOK_ALLOWED_NETWORKS must be comma-separated CIDRs: {exc}") from None
+        return value
+
+    @field_validator("webhook_retry_schedule", mode="before")
+    @classmethod
+    def _schedule(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value = [float(part) for part in value.split(",") if part.strip()]
+            except ValueError:
+                raise ValueError("WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, e.g. 10,60,300") from None
+        if isinstance(value, list) and any(not 0 <= float(v) <= 7 * 86400 for v in value):
+            raise ValueError("each WEBHOOK_RETRY_SCHEDULE wait must be between 0 and 604800 seconds")
         return value
 
     def port_for(self, service: str) -> int:

@@ -6,11 +6,13 @@ it talks to arxiv.org or an LLM provider in production.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from email.parser import BytesParser
 from email.policy import HTTP
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -292,3 +294,59 @@ class _TrickleHandler(_Quiet):
         self.close_connection = True
 
     do_POST = do_GET
+
+
+class WebhookReceiver(_Server):
+    """A webhook endpoint that records every POST and answers from a script.
+
+    `answers` holds (status, headers, body) answered in turn, then `default` forever (set `default` to a 503
+    to play an outage); `delay` slows every answer. `requests` keeps what arrived with the status it got.
+    """
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.requests: list[Received] = []
+        self.answers: list[tuple[int, dict[str, str], bytes]] = []
+        self.default: tuple[int, dict[str, str], bytes] = (200, {}, b"ok")
+        self.delay = 0.0
+        self.lock = threading.Lock()
+        super().__init__(_ReceiverHandler)
+        self.tls = tls
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def delivered(self) -> list[Received]:
+        """The requests answered with a 2xx: what the receiver accepted."""
+        with self.lock:
+            return [r for r in self.requests if 200 <= r.status < 300]
+
+    def successes_per_id(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for request in self.delivered():
+            counts[request.headers.get("webhook-id", "")] = counts.get(request.headers.get("webhook-id", ""), 0) + 1
+        return counts
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+
+class _ReceiverHandler(_Quiet):
+    def do_POST(self) -> None:  # noqa: N802
+        server: WebhookReceiver = self.server.owner  # type: ignore[attr-defined]
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(server.delay)
+        with server.lock:
+            status, headers, answer = server.answers.pop(0) if server.answers else server.default
+            server.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, status))
+        self.reply(status, answer, "text/plain", headers)

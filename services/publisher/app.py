@@ -12,6 +12,7 @@ from shared.repository import Repository
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
+from services.publisher import api
 from services.publisher.publish import FEED, README, category_feed
 from services.publisher.worker import HANDLERS, PERIODIC
 
@@ -69,4 +70,6 @@ def build(settings: Settings) -> FastAPI:
     async def profile_rss_category(profile: str, category: str, request: Request) -> Response:
         return await serve(profile, category_name(category), request)
 
-    return create_app(runtime, router)
+    app = create_app(runtime, router)
+    api.install(app, runtime)  # /api/v1, problem+json errors, body limits; OpenAPI at /openapi.json and /docs
+    return app

@@ -14,6 +14,7 @@ from shared.stages import ProfileStage, RunStatus, SummaryStatus
 from services.publisher.digest import Digest, Entry, why_line
 from services.publisher.feeds import render_rss
 from services.publisher.readme import render_readme
+from services.publisher.webhooks.schedule import schedule_deliveries
 
 log = logging.getLogger(__name__)
 README = "README.md"
@@ -107,6 +108,8 @@ async def publish_profile(env: Env, run_id: str, profile: str, force: bool = Fal
                     repo.add(Publication(profile=profile, name=name, run_id=run_id, announced=run.announced,
                                          digest_key=key, content_type=content_type, content=content,
                                          created_at=env.clock()))
+                # Decided with the digest, in its transaction: published and owed to subscribers, or neither.
+                await schedule_deliveries(repo, env, digest, key, run.announced)
         await repo.advance_profile(run_id, profile, ProfileStage.PUBLISHED, ProfileStage.PUBLISHED,
                                    digest_key=key or None, changed=changed)
         repo.emit(RunPublished(run_id=run_id, profile=profile, digest_key=key, changed=changed))

@@ -9,6 +9,7 @@ from shared.runtime import Env, Handler
 from shared.stages import ProfileStage
 
 from services.publisher.publish import publish_profile
+from services.publisher.webhooks.delivery import deliver_due
 
 
 async def on_run_scored(message: Message, env: Env) -> None:
@@ -39,6 +40,14 @@ async def publish_overdue(env: Env) -> None:
         await publish_profile(env, run_id, profile, force=True)
 
 
+async def sweep(env: Env) -> None:
+    """The publisher's periodic work: overdue digests, then the webhook deliveries that are due."""
+    try:
+        await publish_overdue(env)
+    finally:
+        await deliver_due(env)
+
+
 HANDLERS: dict[str, Handler] = {RunScored.routing_key: on_run_scored,
                                 PaperSummarized.routing_key: on_paper_summarized}
-PERIODIC = publish_overdue
+PERIODIC = sweep

@@ -9,7 +9,10 @@ from shared.models.papers import Paper
 from shared.models.profiles import Profile, ProfileVersion
 from shared.models.publications import Publication
 from shared.models.runs import FetchRun, RunItem, RunProfile, Score
+from shared.models.search import PAPERS_FTS
 from shared.models.summaries import RunSummary, Summary, SummaryClaim
+from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-__all__ = ["FetchRun", "Lock", "OutboxMessage", "Paper", "Profile", "ProfileVersion", "Publication", "RunItem",
-           "RunProfile", "RunSummary", "Score", "Summary", "SummaryClaim", "utcnow"]
+__all__ = ["PAPERS_FTS", "FetchRun", "Lock", "OutboxMessage", "Paper", "Profile", "ProfileVersion", "Publication",
+           "RunItem", "RunProfile", "RunSummary", "Score", "Summary", "SummaryClaim", "WebhookAttempt",
+           "WebhookDelivery", "WebhookSubscription", "utcnow"]

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.repository.api import ApiQueries
 from shared.repository.outbox import OutboxQueries
 from shared.repository.papers import PaperQueries
 from shared.repository.profiles import ProfileQueries
 from shared.repository.publications import PublicationQueries
 from shared.repository.runs import RunQueries
 from shared.repository.summaries import SummaryQueries
+from shared.repository.webhooks import WebhookQueries
 
 
-class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, OutboxQueries):
+class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, OutboxQueries,
+                 WebhookQueries, ApiQueries):
     def __init__(self, session: AsyncSession):
         self.session = session
 

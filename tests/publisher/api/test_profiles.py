@@ -1,0 +1,91 @@
+"""Profiles through the API: validated like config.json, owned by the API once written, never naming the LLM."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from shared.config import BotConfig
+from shared.repository import Repository
+from shared.runtime import Env
+from tests.publisher.api.conftest import AUTH
+from tests.publisher.api.store import config, feeds, published_run
+from tests.pipeline import scored_run
+
+
+async def test_profiles_are_listed_default_first(api: httpx.AsyncClient, pg_env: Env) -> None:
+    cfg = config(profiles={"ml": {"keywords": ["Quantization"]}})
+    await published_run(pg_env, cfg)
+    listed = (await api.get("/api/v1/profiles")).json()["items"]
+    assert [p["name"] for p in listed] == ["default", "ml"]
+    ml = (await api.get("/api/v1/profiles/ml")).json()
+    assert ml["origin"] == "config" and ml["settings"]["keywords"] == ["Quantization"]
+    assert ml["settings"]["categories"] == ["cs.AI", "cs.LG", "cs.DC"]  # inherited from the top level
+    assert (await api.get("/api/v1/profiles/nobody")).status_code == 404
+
+
+async def test_put_resolves_over_default_and_applies_from_the_next_run(api: httpx.AsyncClient, pg_env: Env) -> None:
+    await published_run(pg_env)
+    created = await api.put("/api/v1/profiles/kernels", json={"keywords": ["kernels"], "max_papers": 5},
+                            headers=AUTH)
+    assert created.status_code == 201, created.text
+    profile = created.json()
+    assert profile["origin"] == "api" and profile["version"] == 1
+    assert profile["settings"]["keywords"] == ["kernels"] and profile["settings"]["max_papers"] == 5
+    assert profile["settings"]["categories"] == ["cs.AI", "cs.LG", "cs.DC"]  # from the stored default
+    changed = await api.put("/api/v1/profiles/kernels", json={"keywords": ["kernels", "GPU"]}, headers=AUTH)
+    assert changed.status_code == 200 and changed.json()["version"] == 2
+    # The next run scores it, though config.json never heard of it.
+    scored = await scored_run(pg_env, config(), feeds(), profile="kernels")
+    assert scored.selected == ["2411.00003"]
+
+
+async def test_config_json_never_overrides_an_api_profile(api: httpx.AsyncClient, pg_env: Env) -> None:
+    await api.put("/api/v1/profiles/ml", json={"keywords": ["mine"]}, headers=AUTH)
+    await published_run(pg_env, config(profiles={"ml": {"keywords": ["theirs"]}}))
+    assert (await api.get("/api/v1/profiles/ml")).json()["settings"]["keywords"] == ["mine"]
+
+
+@pytest.mark.parametrize(("body", "key"), [
+    ({"categories": ["cs.AI", "not a category"]}, "categories"),
+    ({"max_papers": "thirty"}, "max_papers"),
+    ({"keywords": [{"term": "x", "weight": 1e9}]}, "keywords.0.weight"),
+    ({"ai_summary": {"base_url": "http://attacker.example/v1"}}, "ai_summary.base_url"),
+    ({"ai_summary": {"model": "gpt-expensive"}}, "ai_summary.model"),
+    ({"ai_summary": {"api_key_env": "AWS_SECRET_ACCESS_KEY"}}, "ai_summary.api_key_env"),
+    ({"llm_base_url": "http://attacker.example"}, "llm_base_url"),
+    ({"name": "other"}, "name"),
+    ([], "body"),
+])
+async def test_invalid_profiles_name_the_key(api: httpx.AsyncClient, pg_env: Env, body: object, key: str) -> None:
+    await published_run(pg_env)
+    response = await api.put("/api/v1/profiles/ml", json=body, headers=AUTH)
+    assert response.status_code == 422, response.text
+    assert f"'{key}'" in response.json()["detail"]
+    assert (await api.get("/api/v1/profiles/ml")).status_code == 404  # nothing was written
+
+
+async def test_not_json_is_a_422(api: httpx.AsyncClient) -> None:
+    response = await api.put("/api/v1/profiles/ml", content=b"{not json", headers=AUTH)
+    assert response.status_code == 422 and "'body'" in response.json()["detail"]
+
+
+async def test_delete_marks_deleted_and_default_stays(api: httpx.AsyncClient, pg_env: Env) -> None:
+    await published_run(pg_env)
+    await api.put("/api/v1/profiles/ml", json={"keywords": ["LLM"]}, headers=AUTH)
+    assert (await api.delete("/api/v1/profiles/ml", headers=AUTH)).status_code == 204
+    assert (await api.get("/api/v1/profiles/ml")).status_code == 404
+    assert (await api.delete("/api/v1/profiles/ml", headers=AUTH)).status_code == 404
+    assert (await api.delete("/api/v1/profiles/default", headers=AUTH)).status_code == 409
+    async with pg_env.sessions() as session:
+        stored = await Repository(session).get_profile("ml")
+    assert stored is not None and stored.deleted and stored.origin == "api"
+    # A deleted API profile is not brought back by config.json either, nor scored.
+    await published_run(pg_env, BotConfig.model_validate({**config().snapshot(), "profiles": {"ml": {}}}))
+    assert (await api.get("/api/v1/profiles/ml")).status_code == 404
+    revived = await api.put("/api/v1/profiles/ml", json={}, headers=AUTH)
+    assert revived.status_code == 201
+
+
+async def test_writes_need_the_token(api: httpx.AsyncClient) -> None:
+    assert (await api.put("/api/v1/profiles/ml", json={})).status_code == 401
+    assert (await api.delete("/api/v1/profiles/ml")).status_code == 401
