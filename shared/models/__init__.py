@@ -4,6 +4,7 @@ Keys are natural wherever possible (arXiv id, (run, profile, paper), (paper, ver
 redelivered message finds its effect already there instead of writing it twice.
 """
 from shared.models.base import utcnow
+from shared.models.feeds import FeedItem
 from shared.models.outbox import Lock, OutboxMessage
 from shared.models.papers import Paper
 from shared.models.profiles import Profile, ProfileVersion
@@ -11,5 +12,5 @@ from shared.models.publications import Publication
 from shared.models.runs import FetchRun, RunItem, RunProfile, Score
 from shared.models.summaries import RunSummary, Summary, SummaryClaim
 
-__all__ = ["FetchRun", "Lock", "OutboxMessage", "Paper", "Profile", "ProfileVersion", "Publication", "RunItem",
-           "RunProfile", "RunSummary", "Score", "Summary", "SummaryClaim", "utcnow"]
+__all__ = ["FeedItem", "FetchRun", "Lock", "OutboxMessage", "Paper", "Profile", "ProfileVersion", "Publication",
+           "RunItem", "RunProfile", "RunSummary", "Score", "Summary", "SummaryClaim", "utcnow"]

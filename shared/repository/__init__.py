@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.repository.feeds import FeedQueries
 from shared.repository.outbox import OutboxQueries
 from shared.repository.papers import PaperQueries
 from shared.repository.profiles import ProfileQueries
@@ -14,7 +15,8 @@ from shared.repository.runs import RunQueries
 from shared.repository.summaries import SummaryQueries
 
 
-class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, OutboxQueries):
+class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, FeedQueries,
+                 OutboxQueries):
     def __init__(self, session: AsyncSession):
         self.session = session
 
