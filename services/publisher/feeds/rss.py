@@ -27,7 +27,7 @@ def _item(channel: etree._Element, item: FeedItem) -> None:
         sub(element, f"{{{DC}}}creator", ", ".join(item.authors))
     for category in item.categories:
         sub(element, "category", category)
-    sub(element, "description", f"<p>{escape(item.abstract)}</p>")
+    sub(element, "description", f"<p>{escape(item.abstract, quote=False)}</p>")
     sub(element, f"{{{CONTENT}}}encoded", content_html(item))
 
 
@@ -36,7 +36,7 @@ def render_rss(channel: Channel, items: list[FeedItem]) -> str:
     head = sub(root, "channel")
     sub(head, "title", channel.title)
     sub(head, "link", channel.page_url)
-    sub(head, "description", channel.description)
+    sub(head, "description", escape(channel.description, quote=False))  # readers take it for HTML, as an item's
     sub(head, f"{{{ATOM}}}link", href=channel.self_url, rel="self", type="application/rss+xml")
     sub(head, "language", "en")
     sub(head, "lastBuildDate", rfc822(channel.updated))
