@@ -22,6 +22,7 @@ from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
 from services.publisher.cache import ArtifactCache, Missing
+from services.publisher.html import FAVICON
 from services.publisher.names import (DAY, FEED, INDEX, README, category_feed, day_page, feed_name, resolve,
                                       split_feed)
 from services.publisher.respond import Rendered, answer
@@ -82,6 +83,12 @@ def build(settings: Settings) -> FastAPI:
         if isinstance(entry, Missing):
             raise HTTPException(404, entry.detail)
         return ArtifactResponse(entry)
+
+    @router.get("/favicon.svg")
+    async def favicon() -> Response:
+        return Response(FAVICON, media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff",
+                                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
     @router.get("/")
     async def index() -> Response:

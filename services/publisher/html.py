@@ -22,6 +22,7 @@ from services.publisher.summary_html import sanitize
 TEMPLATES = Path(__file__).parent / "templates"
 CONTENT_TYPE = "text/html; charset=utf-8"
 CSS = (TEMPLATES / "page.css").read_text(encoding="utf-8")
+FAVICON = (TEMPLATES / "favicon.svg").read_bytes()  # served at /favicon.svg: the page asks nobody else
 STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode("utf-8")).digest()).decode()
 CONTENT_SECURITY_POLICY = (f"default-src 'none'; style-src '{STYLE_HASH}'; img-src 'self'; base-uri 'none'; "
                            "form-action 'none'; frame-ancestors 'none'")
