@@ -11,6 +11,8 @@ not. Both answer through services/publisher/respond.py, so they answer alike.
 """
 from __future__ import annotations
 
+import gc
+
 from fastapi import APIRouter, FastAPI, HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -42,8 +44,14 @@ class FastPath:
 
     def __init__(self, app: ASGIApp, cache: ArtifactCache) -> None:
         self.app, self.cache = app, cache
+        self.frozen = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.frozen and scope["type"] == "http":
+            # Everything built at start-up (the framework, SQLAlchemy, the broker client) lives as long as the
+            # process: out of the collector's sight, a full collection no longer walks it mid-request.
+            gc.freeze()
+            self.frozen = True
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             key = resolve(scope["path"])
             if key is not None:

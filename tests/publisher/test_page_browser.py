@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import env_on
+from tests.conftest import delete_topology, env_on
 from tests.publisher.day import HOSTILE_ID, KEY_ENV, READABLE_TITLE, papers, publish_day, summary_answer
 from tests.publisher.served import serve_publisher
 from tests.servers import FakeLLM
@@ -51,7 +51,7 @@ async def browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[obj
 async def site(pg_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """One published day and one server for the module (publishing 30 papers and starting two workers is
     most of these tests' time); the database is emptied afterwards."""
-    prefix = f"test_{uuid.uuid4().hex[:10]}"  # no consumer binds here: the server only serves
+    prefix = f"test_{uuid.uuid4().hex[:10]}"  # the server's own queues, deleted afterwards
     os.environ[KEY_ENV] = "test-key"
     try:
         async with env_on(pg_url) as env:
@@ -61,6 +61,7 @@ async def site(pg_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFact
                 yield url
     finally:
         os.environ.pop(KEY_ENV, None)
+        await delete_topology(amqp_url, prefix)
 
 
 def watch(page) -> dict[str, list[str]]:  # noqa: ANN001
