@@ -42,14 +42,16 @@ class ArtifactResponse(Response):
 class FastPath:
     """GET and HEAD of an artifact already in memory, answered without routing, validation or a database."""
 
-    def __init__(self, app: ASGIApp, cache: ArtifactCache) -> None:
+    def __init__(self, app: ASGIApp, cache: ArtifactCache, freeze_heap: bool = False) -> None:
         self.app, self.cache = app, cache
-        self.frozen = False
+        self.frozen = not freeze_heap
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.frozen and scope["type"] == "http":
             # Everything built at start-up (the framework, SQLAlchemy, the broker client) lives as long as the
-            # process: out of the collector's sight, a full collection no longer walks it mid-request.
+            # process: out of the collector's sight, a full collection no longer walks it mid-request (about
+            # 40% of the throughput, docs/BENCHMARKS.md). Only in a serving process: one that builds many
+            # apps (the tests) would keep each one's garbage for ever.
             gc.freeze()
             self.frozen = True
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
@@ -81,7 +83,7 @@ def _format(name: str) -> tuple[str, str]:
     return split
 
 
-def build(settings: Settings) -> FastAPI:
+def build(settings: Settings, freeze_heap: bool = False) -> FastAPI:
     runtime = ServiceRuntime("publisher", settings, HANDLERS, periodic=PERIODIC)
     cache = ArtifactCache(lambda: runtime.env.sessions, settings.publisher_cache_check_seconds)
     router = APIRouter()
@@ -148,10 +150,11 @@ def build(settings: Settings) -> FastAPI:
 
     app = create_app(runtime, router)
     app.state.cache = cache
-    app.add_middleware(FastPath, cache=cache)  # added last: outermost, before the methods middleware
+    app.add_middleware(FastPath, cache=cache, freeze_heap=freeze_heap)  # added last: outermost
     return app
 
 
 def create() -> FastAPI:
-    """The app from the environment's settings: the factory `serve publisher` gives uvicorn's workers."""
-    return build(Settings())
+    """The app from the environment's settings, in a process that only serves: the factory `serve publisher`
+    gives uvicorn (each worker process calls it)."""
+    return build(Settings(), freeze_heap=True)
