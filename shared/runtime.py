@@ -209,8 +209,12 @@ class ServiceRuntime:
             await refresh_queue_gauges(self.broker.connection, self.broker.topology, self.service, self.metrics)
 
     async def _sweep(self) -> None:
-        while True:
+        # Stopping ends the loop even if a library swallowed the cancellation mid-sweep (seen with a query in
+        # flight): stop() would otherwise wait for this task for ever.
+        while not self._stopping:
             await asyncio.sleep(self.settings.sweep_interval_seconds)
+            if self._stopping:
+                return
             try:
                 if self.periodic is not None:
                     await self.periodic(self.env)
