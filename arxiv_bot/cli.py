@@ -53,10 +53,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _require_database(settings)
-    app = importlib.import_module(f"services.{args.service}.app").build(settings)
+    port = args.port or settings.port_for(args.service)
     # log_config=None: uvicorn's own lines go through our handler, so LOG_FORMAT=json covers them too.
-    uvicorn.run(app, host=settings.host, port=args.port or settings.port_for(args.service),
-                log_level=settings.log_level.lower(), access_log=False, log_config=None)
+    options = dict(host=settings.host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                   log_config=None)
+    if args.service == "publisher":
+        # An import string, not an app: with several workers each process builds its own from the environment
+        # (its own memory cache, runtime and connections); the port and host come from here.
+        uvicorn.run("services.publisher.app:create", factory=True, workers=settings.publisher_workers, **options)
+        return 0
+    app = importlib.import_module(f"services.{args.service}.app").build(settings)
+    uvicorn.run(app, **options)
     return 0
 
 

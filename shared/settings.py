@@ -77,6 +77,15 @@ class Settings(BaseSettings):
 
     # Where readers reach the publisher; used for the feeds' self links.
     public_url: str = "http://localhost:8004"
+    # Worker processes of `serve publisher` (uvicorn workers; each serves from its own memory cache).
+    publisher_workers: int = Field(1, ge=1, le=64)
+    # The feeds' history window (the reference's: 100 items, 30 days): a paper stays in a feed while it was
+    # in a digest within the last FEED_WINDOW_DAYS days, the newest FEED_WINDOW_ITEMS of them.
+    feed_window_items: int = Field(100, ge=1, le=10_000)
+    feed_window_days: int = Field(30, ge=1, le=3650)
+    # How often a publisher process asks the store whether anything new was published (a one-row query);
+    # between checks every request is answered from memory.
+    publisher_cache_check_seconds: float = Field(1.0, ge=0, le=3600)
 
     # The operator's bearer token: POST /fetch and the API's writes need it; without one they are off.
     api_token: SecretStr | None = None

@@ -66,10 +66,15 @@ async def amqp_url() -> str:
 @pytest.fixture
 async def amqp_prefix(amqp_url: str) -> AsyncIterator[str]:
     """Exchange and queue names no other test uses; deleted afterwards."""
-    from shared.topology import SERVICES, Topology
-
     prefix = f"test_{uuid.uuid4().hex[:10]}"
     yield prefix
+    await delete_topology(amqp_url, prefix)
+
+
+async def delete_topology(amqp_url: str, prefix: str) -> None:
+    """Every queue and exchange a prefix's services declared."""
+    from shared.topology import SERVICES, Topology
+
     topology = Topology(prefix)
     connection = await aio_pika.connect(amqp_url)
     async with connection:
@@ -80,7 +85,6 @@ async def amqp_prefix(amqp_url: str) -> AsyncIterator[str]:
                 await channel.queue_delete(queue)
         for exchange in (topology.exchange, topology.parking_exchange):
             await channel.exchange_delete(exchange)
-
 
 
 async def _truncate(engine) -> None:  # noqa: ANN001

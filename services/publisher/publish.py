@@ -1,76 +1,70 @@
-"""Publishing one profile's digest of a run: README.md and RSS feeds, once per content."""
+"""Publishing one profile's digest of a run, once per content: README.md, the reference-compatible RSS, the
+history-window feeds (RSS, Atom, JSON Feed; whole and per category) and the pages, all in the transaction
+that claims the (run, profile)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from shared.config import BotConfig
 from shared.messages import RunPublished
-from shared.models import FetchRun, Paper, Publication, RunProfile, Score, Summary
-from shared.profiles import ProfileSettings
+from shared.models import Publication
 from shared.repository import Repository
 from shared.runtime import Env
-from shared.stages import ProfileStage, RunStatus, SummaryStatus
+from shared.settings import Settings
+from shared.stages import ProfileStage, RunStatus
 
-from services.publisher.digest import Digest, Entry, why_line
-from services.publisher.feeds import render_rss
+from services.publisher.assemble import build_digest, profile_settings
+from services.publisher.digest import Digest
+from services.publisher.feeds import atom, jsonfeed, rss
+from services.publisher.feeds.items import Channel, FeedItem
+from services.publisher.feeds.legacy import render_rss
+from services.publisher.names import FEED, FORMATS, README, category_feed, feed_name, feed_path, home_path
+from services.publisher.pages import FEED_CONTENT_TYPES, render_pages, shown
 from services.publisher.readme import render_readme
 from services.publisher.webhooks.schedule import schedule_deliveries
+from services.publisher.window import newest, update_window
 
+__all__ = ["FEED", "README", "build_digest", "category_feed", "publish_profile", "render_all"]
 log = logging.getLogger(__name__)
-README = "README.md"
-FEED = "feed.xml"
+RENDERERS = {"rss": rss.render_rss, "atom": atom.render_atom, "json": jsonfeed.render_json}
+# Statuses whose run has a digest of its own; any other (empty, error, a status this code does not know yet)
+# keeps the current digest and only tells the page.
+WITH_DIGEST = (RunStatus.OK, RunStatus.PARTIAL)
 
 
-def category_feed(category: str) -> str:
-    return f"feeds/{category}.xml"
+def _channel(digest: Digest, settings: Settings, updated: datetime, fmt: str, category: str | None) -> Channel:
+    base = settings.public_url.rstrip("/")
+    scope = category or ", ".join(digest.categories)
+    title = "arXiv digest" if digest.profile == "default" else f"arXiv digest ({digest.profile})"
+    return Channel(title=f"{title}: {scope}",
+                   description=f"Papers on {scope} matching the profile's interests, ranked by score, "
+                               "with AI summaries",
+                   self_url=base + feed_path(digest.profile, fmt, category),
+                   page_url=base + home_path(digest.profile), updated=updated)
 
 
-def _entry(score: Score, paper: Paper, status: str, summary: str | None, row: Summary | None = None) -> Entry:
-    return Entry(
-        arxiv_id=paper.arxiv_id, version=paper.version, title=paper.title, authors=paper.authors,
-        abstract=paper.abstract, categories=paper.categories, shown_category=score.shown_category,
-        announced=paper.announced, announce_type=paper.announce_type, score=score.score,
-        keywords=list(dict.fromkeys(h["term"] for h in score.hits)), abs_url=paper.abs_url, pdf_url=paper.pdf_url,
-        summary=summary, summary_status=status, why=why_line(score.hits),
-        summary_source=row.source if row else None, summary_detail=row.source_detail if row else None,
-        summary_tokens=row.tokens_sent if row else 0, summary_cut=row.cut if row else False)
-
-
-async def build_digest(repo: Repository, run: FetchRun, run_profile: RunProfile) -> Digest:
-    config = BotConfig.from_snapshot(run.config)
-    stored = await repo.get_profile(run_profile.profile)
-    settings = ProfileSettings.model_validate(stored.settings) if stored else config.profile_settings()["default"]
-    outcomes = await repo.run_summaries(run.id)
-    entries, tokens, reused = [], 0, 0
-    for score, paper in await repo.selection(run.id, run_profile.profile):
-        outcome, summary = outcomes.get(paper.arxiv_id, (None, None))
-        wanted = paper.arxiv_id in run_profile.to_summarize
-        status = outcome.status if outcome else (SummaryStatus.PENDING if wanted else SummaryStatus.NONE)
-        text = summary.text if summary and summary.status == SummaryStatus.DONE else None
-        entries.append(_entry(score, paper, status, text, summary if text else None))
-        if text and outcome and summary:
-            reused += outcome.reused
-            tokens += 0 if outcome.reused else summary.prompt_tokens + summary.completion_tokens
-    near = [_entry(score, paper, SummaryStatus.NONE, None)
-            for score, paper in await repo.selection(run.id, run_profile.profile, near_misses=True)]
-    return Digest(run_id=run.id, categories=settings.categories, keywords=[t.term for t in settings.terms()],
-                  model=config.ai_summary.model, entries=entries, profile=run_profile.profile, near_misses=near,
-                  tokens_total=tokens, summaries_reused=reused)
-
-
-def render_all(digest: Digest, env: Env) -> list[tuple[str, str, str]]:
-    """(name, content type, content) of every artifact; one timestamp for all of them."""
+def render_all(digest: Digest, env: Env, window: list[FeedItem] | None = None) -> list[tuple[str, str, str]]:
+    """(name, content type, content) of every artifact of a digest; one timestamp for all of them. Without a
+    window (a first publication, or a caller outside the store) the feeds hold the digest's own papers."""
     updated, base = env.clock(), env.settings.public_url.rstrip("/")
     prefix = "" if digest.profile == "default" else f"/profiles/{digest.profile}"
     artifacts = [(README, "text/markdown; charset=utf-8", render_readme(digest, updated)),
-                 (FEED, "application/rss+xml; charset=utf-8", render_rss(digest, updated, f"{base}{prefix}/rss"))]
+                 (FEED, rss.CONTENT_TYPE, render_rss(digest, updated, f"{base}{prefix}/rss"))]
     for category in digest.categories:
-        artifacts.append((category_feed(category), "application/rss+xml; charset=utf-8",
+        artifacts.append((category_feed(category), rss.CONTENT_TYPE,
                           render_rss(digest, updated, f"{base}{prefix}/rss/{category}", category)))
+    if window is None:
+        window = [FeedItem.from_entry(e) for e in digest.entries]
+    limit = env.settings.feed_window_items
+    for category in [None, *digest.categories]:
+        items = newest(window, limit, category)
+        for fmt in FORMATS:
+            channel = _channel(digest, env.settings, updated, fmt, category)
+            artifacts.append((feed_name(fmt, category), FEED_CONTENT_TYPES[fmt], RENDERERS[fmt](channel, items)))
     return artifacts
 
 
-async def ready(repo: Repository, run_profile: RunProfile) -> bool:
+async def ready(repo: Repository, run_profile) -> bool:  # noqa: ANN001 - a RunProfile
     """Every paper this profile wants summarized has an outcome."""
     return set(run_profile.to_summarize) <= await repo.summarized_ids(run_profile.run_id)
 
@@ -90,11 +84,11 @@ async def publish_profile(env: Env, run_id: str, profile: str, force: bool = Fal
         if not await repo.advance_profile(run_id, profile, ProfileStage.SCORED, ProfileStage.PUBLISHED,
                                           published_at=env.clock()):
             return False
-        key, changed = "", False
+        key, changed, today = "", False, None
         current = await repo.current_publication(profile, README)
         late = (current is not None and current.announced is not None and run.announced is not None
                 and run.announced < current.announced)
-        if run_profile.status in (RunStatus.EMPTY, RunStatus.ERROR):
+        if run_profile.status not in WITH_DIGEST:
             # No announcement (or no feed at all) must not replace yesterday's digest with an empty page.
             log.info("run %s is %s for %r: the current digest stays", run_id, run_profile.status, profile)
         elif late:
@@ -103,13 +97,21 @@ async def publish_profile(env: Env, run_id: str, profile: str, force: bool = Fal
             digest = await build_digest(repo, run, run_profile)
             key = digest.key()
             changed = current is None or current.digest_key != key
+            today = shown(digest, run.announced)
             if changed:
-                for name, content_type, content in render_all(digest, env):
+                window = await update_window(repo, profile, run_id, today.items, env.clock(), env.settings)
+                for name, content_type, content in render_all(digest, env, window):
                     repo.add(Publication(profile=profile, name=name, run_id=run_id, announced=run.announced,
                                          digest_key=key, content_type=content_type, content=content,
                                          created_at=env.clock()))
                 # Decided with the digest, in its transaction: published and owed to subscribers, or neither.
                 await schedule_deliveries(repo, env, digest, key, run.announced)
+        if not late:
+            categories = (await profile_settings(repo, run, profile)).categories
+            for page in await render_pages(repo, env, run, run_profile, categories, today, changed):
+                repo.add(Publication(profile=profile, name=page.name, run_id=run_id, announced=page.announced,
+                                     digest_key=page.key, content_type=page.content_type, content=page.content,
+                                     created_at=env.clock()))
         await repo.advance_profile(run_id, profile, ProfileStage.PUBLISHED, ProfileStage.PUBLISHED,
                                    digest_key=key or None, changed=changed)
         repo.emit(RunPublished(run_id=run_id, profile=profile, digest_key=key, changed=changed))

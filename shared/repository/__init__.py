@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.repository.api import ApiQueries
+from shared.repository.feeds import FeedQueries
 from shared.repository.outbox import OutboxQueries
 from shared.repository.papers import PaperQueries
 from shared.repository.profiles import ProfileQueries
@@ -16,8 +17,8 @@ from shared.repository.summaries import SummaryQueries
 from shared.repository.webhooks import WebhookQueries
 
 
-class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, OutboxQueries,
-                 WebhookQueries, ApiQueries):
+class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, FeedQueries,
+                 OutboxQueries, WebhookQueries, ApiQueries):
     def __init__(self, session: AsyncSession):
         self.session = session
 

@@ -1,9 +1,12 @@
 """Published artifacts per profile."""
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import func
 from sqlmodel import col, select
 
-from shared.models import Publication
+from shared.models import Profile, Publication
 from shared.repository.base import Queries
 
 
@@ -24,3 +27,19 @@ class PublicationQueries(Queries):
             col(Publication.profile) == profile, col(Publication.run_id) == readme.run_id,
             col(Publication.digest_key) == readme.digest_key).order_by(col(Publication.name)))
         return list(rows)
+
+    async def day_pages(self, profile: str, limit: int = 60) -> list[str]:
+        """The names of the profile's day pages (days/<date>.html), newest day first."""
+        rows = await self.session.exec(
+            select(Publication.name).where(col(Publication.profile) == profile,
+                                           col(Publication.name).like("days/%")).distinct()
+            .order_by(col(Publication.name).desc()).limit(limit))
+        return list(rows)
+
+    async def serving_version(self) -> tuple[Any, ...]:
+        """What the publisher's memory cache compares once a second, in one statement: the newest
+        publication and the profiles' last change (a profile deleted or changed stops or starts being served)."""
+        newest = select(func.max(Publication.id)).scalar_subquery()
+        profiles = select(func.count()).select_from(Profile).where(col(Profile.deleted).is_(False)).scalar_subquery()
+        changed = select(func.max(Profile.updated_at)).scalar_subquery()
+        return tuple((await self.session.exec(select(newest, profiles, changed))).one())

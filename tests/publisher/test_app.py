@@ -158,3 +158,83 @@ async def test_last_modified_and_if_modified_since(client: httpx.AsyncClient, pu
 async def test_a_category_with_a_trailing_or_leading_line_break_or_space_is_a_400(client: httpx.AsyncClient,
                                                                                  category: str) -> None:
     assert (await client.get(f"/rss/{category}")).status_code == 400
+
+
+# --- the readers' paths: feeds, pages, compression, the memory cache ----------------------------------------
+
+READER_PATHS = ["/", "/profiles/default", "/profiles/default/2024-11-28", "/feeds/default.rss",
+                "/feeds/default.atom", "/feeds/default.json", "/feeds/default/cs.AI.rss", "/feeds/default/cs.AI.atom",
+                "/feeds/default/cs.AI.json"]
+TYPES = {"/": "text/html; charset=utf-8", "/feeds/default.rss": "application/rss+xml; charset=utf-8",
+         "/feeds/default.atom": "application/atom+xml; charset=utf-8",
+         "/feeds/default.json": "application/feed+json; charset=utf-8"}
+
+
+@pytest.mark.parametrize("path", READER_PATHS)
+async def test_every_reader_path_is_served_with_head_and_304(client: httpx.AsyncClient, pg_env,  # noqa: ANN001
+                                                            path: str) -> None:
+    await publish_one(pg_env)
+    response = await client.get(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == TYPES.get(path, response.headers["content-type"])
+    assert "charset=utf-8" in response.headers["content-type"] and response.headers["vary"] == "accept-encoding"
+    head = await client.head(path)
+    assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == response.headers["etag"]
+    again = await client.get(path, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+async def test_feeds_hold_the_paper_with_its_title_escaped(client: httpx.AsyncClient, pg_env) -> None:  # noqa: ANN001
+    await publish_one(pg_env)
+    atom = ElementTree.fromstring((await client.get("/feeds/default.atom")).content)
+    titles = [t.text for t in atom.iter("{http://www.w3.org/2005/Atom}title")]
+    assert "Sparse <b>attention</b> & more" in titles
+    feed = (await client.get("/feeds/default.json")).json()
+    assert [i["_arxiv"]["id"] for i in feed["items"]] == ["2411.00001"]
+    assert (await client.get("/feeds/default/cs.LG.json")).json()["items"] == []
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br"])
+async def test_compressed_for_clients_that_ask(client: httpx.AsyncClient, pg_env, coding: str) -> None:  # noqa: ANN001
+    await publish_one(pg_env)
+    plain = await client.get("/feeds/default.rss", headers={"Accept-Encoding": "identity"})
+    packed = await client.get("/feeds/default.rss", headers={"Accept-Encoding": coding})
+    assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == coding
+    assert packed.content == plain.content  # httpx decodes it: the same feed
+    assert int(packed.headers["content-length"]) < len(plain.content)
+    assert packed.headers["etag"] != plain.headers["etag"]
+
+
+async def test_the_page_has_a_strict_policy(client: httpx.AsyncClient, pg_env) -> None:  # noqa: ANN001
+    await publish_one(pg_env)
+    page = await client.get("/")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    assert "Sparse &lt;b&gt;attention&lt;/b&gt; &amp; more" in page.text
+    assert (await client.get("/favicon.svg")).headers["content-type"] == "image/svg+xml"
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/feeds/default.xml", 404), ("/feeds/nobody.rss", 404), ("/feeds/default/cs..AI.rss", 400),
+    ("/profiles/nobody", 404), ("/profiles/default/2024-13-45", 404), ("/profiles/default/yesterday", 404),
+    ("/feeds/NOBODY.rss", 404),
+])
+async def test_what_is_not_there_is_a_clear_error(client: httpx.AsyncClient, pg_env, path: str,  # noqa: ANN001
+                                                  status: int) -> None:
+    await publish_one(pg_env)
+    response = await client.get(path)
+    assert response.status_code == status and response.json()["detail"]
+
+
+async def test_a_new_publication_is_served_after_the_next_check(client: httpx.AsyncClient, pg_env) -> None:  # noqa: ANN001
+    await publish_one(pg_env)
+    first = await client.get("/feeds/default.json")
+    cfg = BotConfig(categories=["cs.AI", "cs.LG"], keywords=["Sparse"], days_back=3650, min_score=0)
+    cfg.ai_summary.enabled = False
+    items = [Item("2411.00002", "Sparse newer", categories=["cs.LG"])]
+    await on_run_scored(await scored_run(pg_env, cfg, {"cs.AI": feed("cs.AI", []), "cs.LG": feed("cs.LG", items)}),
+                        pg_env)
+    await client._transport.app.state.cache.check()  # what the next request after a second would trigger
+    second = await client.get("/feeds/default.json")
+    assert second.headers["etag"] != first.headers["etag"]
+    assert {i["_arxiv"]["id"] for i in second.json()["items"]} == {"2411.00001", "2411.00002"}

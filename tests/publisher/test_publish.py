@@ -16,6 +16,8 @@ from tests.feeds import EMPTY, Item, feed
 from tests.pipeline import emitted, scored_run, summarize_run
 from tests.servers import FakeLLM
 
+# README, the reference's RSS and one per category, RSS/Atom/JSON whole and per category, the day, the page.
+PER_DIGEST = 1 + 3 + 3 * 3 + 2
 ITEMS = [Item("2411.00001", "Sparse attention", "Sparse.", categories=["cs.AI", "cs.LG"]),
          Item("2411.00002", "Sparse kernels", "Fast sparse.", categories=["cs.DC"])]
 
@@ -42,7 +44,9 @@ async def test_a_run_without_summaries_publishes_readme_and_feeds_at_once(store_
     scored = await scored_run(store_env, config(), feeds)
     await on_run_scored(scored, store_env)
     names = [p.name for p in await publications(store_env)]
-    assert names == [README, FEED, category_feed("cs.AI"), category_feed("cs.DC")]
+    assert names == [README, FEED, category_feed("cs.AI"), category_feed("cs.DC"),
+                     "feed.rss", "feed.atom", "feed.json", "feeds/cs.AI.rss", "feeds/cs.AI.atom", "feeds/cs.AI.json",
+                     "feeds/cs.DC.rss", "feeds/cs.DC.atom", "feeds/cs.DC.json", "days/2024-11-28.html", "index.html"]
     readme = (await publications(store_env))[0].content
     assert "**Total Papers Found**: 2" in readme and "### 1. [Sparse kernels]" in readme
     assert "<details>" not in readme
@@ -57,11 +61,11 @@ async def test_the_same_content_again_publishes_nothing_new(store_env: Env) -> N
     again = await scored_run(store_env, config(), feeds)
     await on_run_scored(again, store_env)
     await on_run_scored(again, store_env)  # redelivered
-    assert len(await publications(store_env)) == 4
+    assert len(await publications(store_env)) == PER_DIGEST
     assert [m.changed for m in await emitted(store_env, "run.published")] == [True, False]
     feeds["cs.DC"] = feed("cs.DC", [Item("2411.00003", "Fast sparse thing", categories=["cs.DC"])] + ITEMS[1:])
     await on_run_scored(await scored_run(store_env, config(), feeds), store_env)
-    assert len(await publications(store_env)) == 8
+    assert len(await publications(store_env)) == 2 * PER_DIGEST
 
 
 async def test_an_empty_day_keeps_the_previous_digest(store_env: Env) -> None:
@@ -69,7 +73,8 @@ async def test_an_empty_day_keeps_the_previous_digest(store_env: Env) -> None:
                         store_env)
     empty = await scored_run(store_env, config(), {"cs.AI": EMPTY, "cs.DC": EMPTY})
     await on_run_scored(empty, store_env)
-    assert len(await publications(store_env)) == 4
+    # Only the profile's page is new: it says so, above the digest that stays.
+    assert [p.name for p in await publications(store_env)][PER_DIGEST:] == ["index.html"]
     assert await stage(store_env, empty.run_id) == "published"
 
 
@@ -90,7 +95,7 @@ async def test_it_waits_for_summaries_then_publishes_them(store_env: Env, monkey
     _, two = await emitted(store_env, "paper.summarized")
     await on_paper_summarized(two, store_env)
     await on_paper_summarized(two, store_env)  # redelivered
-    assert len(await publications(store_env)) == 4
+    assert len(await publications(store_env)) == PER_DIGEST
     readme = (await publications(store_env))[0].content
     assert readme.count("<details>") == 2 and "Summary: Title: Sparse attention" in readme
 
@@ -109,7 +114,7 @@ async def test_past_the_deadline_it_publishes_without_the_missing_summaries(stor
     # The summarizer finishing late changes nothing already published.
     await on_paper_summarized(PaperSummarized(run_id=scored.run_id, arxiv_id="2411.00001", status="disabled"),
                               store_env)
-    assert len(await publications(store_env)) == 4
+    assert len(await publications(store_env)) == PER_DIGEST
 
 
 async def test_publishing_an_unknown_or_unscored_run_does_nothing(store_env: Env) -> None:

@@ -1,4 +1,4 @@
-"""RSS 2.0 feeds of a digest (whole selection and per category), and the digest's content key."""
+"""The reference-compatible RSS 2.0 of one digest (/rss, /rss/{category}), and the digest's content key."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from tests.publisher.entries import digest, entry
-from services.publisher.feeds import render_rss
+from services.publisher.feeds.legacy import render_rss
 from services.publisher.readme import render_readme
 
 UPDATED = datetime(2024, 11, 29, 6, 7, 54, tzinfo=timezone.utc)

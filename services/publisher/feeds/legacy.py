@@ -1,4 +1,5 @@
-"""RSS 2.0 feeds of a digest: the whole selection, and one per category. Pure rendering."""
+"""The reference-compatible RSS 2.0 of one digest (what /rss and /rss/{category} serve, and `run --once` writes
+as feed.xml): the day's selection only, an item per paper version. Pure rendering."""
 from __future__ import annotations
 
 from datetime import datetime, time, timezone

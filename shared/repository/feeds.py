@@ -1,0 +1,37 @@
+"""The feeds' history window per profile: items upserted at each publication, read newest first."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, delete
+from sqlmodel import col, select
+
+from shared.models import FeedItem
+from shared.repository.base import BATCH, Queries, chunks
+
+
+class FeedQueries(Queries):
+    async def upsert_feed_items(self, rows: list[dict[str, Any]]) -> None:
+        """Insert new items; an item already there takes the new data, run and rank, but keeps its first
+        publication time, and its `updated_at` moves only when its content did."""
+        table = FeedItem.__table__  # type: ignore[attr-defined]
+        for part in chunks(rows, BATCH // 4):
+            stmt = self.upsert(table).values(part)
+            excluded = stmt.excluded
+            values = {name: excluded[name] for name in ("version", "run_id", "rank", "announced", "data",
+                                                        "content_hash", "seen_at")}
+            values["updated_at"] = case((table.c.content_hash == excluded.content_hash, table.c.updated_at),
+                                        else_=excluded.updated_at)
+            await self.session.exec(stmt.on_conflict_do_update(index_elements=["profile", "arxiv_id"], set_=values))
+
+    async def feed_window(self, profile: str, since: datetime) -> list[FeedItem]:
+        """The profile's items seen in a digest since `since`, newest digest first, then by rank."""
+        rows = await self.session.exec(
+            select(FeedItem).where(col(FeedItem.profile) == profile, col(FeedItem.seen_at) >= since)
+            .order_by(col(FeedItem.seen_at).desc(), col(FeedItem.rank), col(FeedItem.arxiv_id)))
+        return list(rows)
+
+    async def prune_feed_items(self, profile: str, before: datetime) -> None:
+        await self.session.exec(delete(FeedItem).where(col(FeedItem.profile) == profile,
+                                                       col(FeedItem.seen_at) < before))
