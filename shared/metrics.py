@@ -66,7 +66,7 @@ class Metrics:
                                          ["model"], **labels)
         self.llm_completion_tokens = Counter("llm_completion_tokens_total",
                                              "Completion tokens billed by the provider, by model", ["model"], **labels)
-        self.summary_sources = Counter("summary_sources_total",
+        self.summary_sources = Counter("fulltext_sources_total",
                                        "Summaries asked of the model, by the text they read (html, pdf, abstract)",
                                        ["source"], **labels)
         self.llm_retries = Counter("llm_retries_total", "LLM requests sent again, by cause (429, 5xx, timeout, ...)",

@@ -16,6 +16,8 @@ def command() -> list[str]:
 def child_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "LLM_", "ARXIV_", "AMQP_"))}
     env.pop("DASHSCOPE_API_KEY", None)
+    # Nothing a test starts may reach arxiv.org: full texts default to a closed local port (refused at once).
+    env["ARXIV_BASE_URL"] = "http://127.0.0.1:9"
     env.update(overrides)
     return env
 

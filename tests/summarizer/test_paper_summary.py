@@ -31,7 +31,7 @@ async def test_tokens_are_counted_per_model(env: Env, llm: FakeLLM) -> None:
     rows = (await summaries(env)).values()
     assert metric(env, "llm_prompt_tokens_total", model="test-model") == sum(r.prompt_tokens for r in rows) > 0
     assert metric(env, "llm_completion_tokens_total", model="test-model") == sum(r.completion_tokens for r in rows)
-    assert metric(env, "summary_sources_total", source="abstract") == 2
+    assert metric(env, "fulltext_sources_total", source="abstract") == 2
 
 
 @pytest.mark.parametrize(("fault", "asked", "error"), [
