@@ -11,12 +11,14 @@ from shared.repository import Repository
 from shared.runtime import Env, Handler
 from shared.stages import ProfileStage, RunStage, status_of
 
+from services.scorer.embeddings import Semantics, prepare
 from services.scorer.scoring import Candidate, Profile, Scored, Term, score_profiles
 
 log = logging.getLogger(__name__)
 
 
-def scoring_profile(settings: ProfileSettings) -> Profile:
+def scoring_profile(settings: ProfileSettings, interests: tuple[float, ...] | None = None) -> Profile:
+    """The scoring engine's view of a profile; semantic relevance only when its interests could be embedded."""
     return Profile(
         name=settings.name, keywords=tuple(Term(t.term, t.weight) for t in settings.terms()),
         exclude_keywords=tuple(settings.exclude_keywords), categories=tuple(settings.categories),
@@ -25,7 +27,8 @@ def scoring_profile(settings: ProfileSettings) -> Profile:
         announce_types=tuple(settings.announce_types),
         authors_boost=tuple(Term(a.name, a.weight) for a in settings.authors_boost()),
         authors_block=tuple(settings.authors.block), title_weight=settings.title_weight,
-        abstract_weight=settings.abstract_weight)
+        abstract_weight=settings.abstract_weight, interests_vector=interests,
+        semantic_weight=settings.semantic_weight if interests is not None else 0.0)
 
 
 def score_row(run_id: str, profile: str, rank: int, scored: Scored, near_miss: bool) -> Score:
@@ -47,6 +50,7 @@ def score_rows(run_id: str, profile: str, selected: list[Scored], near_misses: l
 
 async def on_run_fetched(message: Message, env: Env) -> None:
     assert isinstance(message, RunFetched)
+    semantics = await _semantics(env, message.run_id)
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
         run = await repo.get_run(message.run_id)
@@ -62,10 +66,11 @@ async def on_run_fetched(message: Message, env: Env) -> None:
         candidates = [Candidate(arxiv_id=item.arxiv_id, title=paper.title, abstract=paper.abstract,
                                 announce_type=item.announce_type, feed_category=item.feed_category,
                                 announced=paper.announced, authors=tuple(paper.authors),
-                                categories=tuple(paper.categories))
+                                categories=tuple(paper.categories),
+                                embedding=semantics.papers.get((paper.arxiv_id, paper.version)))
                       for item, paper in items]
-        selections = score_profiles(candidates, [scoring_profile(s) for s in settings.values()],
-                                    run.started_at.date())
+        selections = score_profiles(candidates, [scoring_profile(s, semantics.profiles.get(s.name))
+                                                 for s in settings.values()], run.started_at.date())
         if not await repo.advance(run.id, [RunStage.FETCHED], RunStage.SCORED):
             return
         config = BotConfig.from_snapshot(run.config)
@@ -88,6 +93,17 @@ async def on_run_fetched(message: Message, env: Env) -> None:
         # Each paper once, however many profiles picked it.
         for arxiv_id in summarize:
             repo.emit(SummaryRequested(run_id=run.id, arxiv_id=arxiv_id, version=papers[arxiv_id].version))
+
+
+async def _semantics(env: Env, run_id: str) -> Semantics:
+    """Embeddings for the profiles that rank by meaning, computed before (and outside) the scoring transaction."""
+    async with env.sessions() as session:
+        repo = Repository(session)
+        run = await repo.get_run(run_id)
+        if run is None or run.stage != RunStage.FETCHED:
+            return Semantics()
+        stored = await repo.active_profiles()
+    return await prepare(env, run_id, [ProfileSettings.model_validate(p.settings) for p in stored])
 
 
 HANDLERS: dict[str, Handler] = {RunFetched.routing_key: on_run_fetched}

@@ -4,6 +4,7 @@ Keys are natural wherever possible (arXiv id, (run, profile, paper), (paper, ver
 redelivered message finds its effect already there instead of writing it twice.
 """
 from shared.models.base import utcnow
+from shared.models.embeddings import PaperEmbedding
 from shared.models.feeds import FeedItem
 from shared.models.outbox import Lock, OutboxMessage
 from shared.models.papers import Paper
@@ -14,6 +15,6 @@ from shared.models.search import PAPERS_FTS
 from shared.models.summaries import RunSummary, Summary, SummaryClaim
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-__all__ = ["PAPERS_FTS", "FeedItem", "FetchRun", "Lock", "OutboxMessage", "Paper", "Profile", "ProfileVersion",
-           "Publication", "RunItem", "RunProfile", "RunSummary", "Score", "Summary", "SummaryClaim", "WebhookAttempt",
-           "WebhookDelivery", "WebhookSubscription", "utcnow"]
+__all__ = ["PAPERS_FTS", "FeedItem", "FetchRun", "Lock", "OutboxMessage", "Paper", "PaperEmbedding", "Profile",
+           "ProfileVersion", "Publication", "RunItem", "RunProfile", "RunSummary", "Score", "Summary",
+           "SummaryClaim", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "utcnow"]
