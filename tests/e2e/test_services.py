@@ -36,7 +36,9 @@ def test_a_fetch_flows_through_four_services_and_a_second_fetch_changes_nothing(
     assert len(llm.requests) == 15  # the second run asked the model nothing
     same = httpx.get(publisher + "/readme", headers={"If-None-Match": readme.headers["etag"]})
     assert same.status_code == 304
-    assert services.metric("scorer", 'arxiv_bot_messages_total{outcome="ok",routing_key="run.fetched"}') == 2
+    # At least once: a connection lost under load redelivers a message the scorer had handled (its effect is
+    # there already, so the redelivery changes nothing, as the model's and the publisher's counts show).
+    assert services.metric("scorer", 'arxiv_bot_messages_total{outcome="ok",routing_key="run.fetched"}') >= 2
     assert services.metric("summarizer", 'arxiv_bot_llm_requests_total{outcome="cached"}') == 15
 
 
