@@ -151,8 +151,9 @@ class FakeLLM(_Server):
     records what it was asked.
 
     `answer(messages) -> str` builds the reply; `fail_for` holds substrings of the user message that get an
-    HTTP 500 instead; `delay` slows every answer (to observe concurrency). `faults` lists what the next chat
-    requests get instead of a plain answer, one each, in turn:
+    HTTP 500 instead; `raw_for[substring]` is a 200 body sent verbatim, byte for byte (what no JSON encoder
+    would write: invalid UTF-8, say); `delay` slows every answer (to observe concurrency). `faults` lists what
+    the next chat requests get instead of a plain answer, one each, in turn:
       ("429", s)  HTTP 429 with `Retry-After: s`        ("500", 0)   HTTP 500
       ("slow", s) the answer, after s more seconds      ("malformed", 0) a 200 whose body is not JSON
       ("empty", 0) a 200 with an empty answer           ("drop", 0)  the connection closed, no reply
@@ -167,6 +168,7 @@ class FakeLLM(_Server):
         self.requests: list[dict] = []
         self.times: list[float] = []  # time.monotonic() at each chat request's arrival
         self.fail_for: set[str] = set()
+        self.raw_for: dict[str, bytes] = {}
         self.faults: list[tuple[str, float]] = []
         self.delay = 0.0
         self.in_flight = 0
@@ -254,6 +256,9 @@ class _LLMHandler(_Quiet):
                               "application/json", {"Retry-After": f"{seconds:g}"})
         if fault == "500" or any(marker in user for marker in server.fail_for):
             return self.reply(500, b'{"error": {"message": "model overloaded"}}', "application/json")
+        raw = next((body for marker, body in server.raw_for.items() if marker in user), None)
+        if raw is not None:
+            return self.reply(200, raw, "application/json")
         if fault == "malformed":
             return self.reply(200, b'{"id": "chatcmpl-test", "choices": [{"mess', "application/json")
         for message in body["messages"]:
