@@ -65,7 +65,8 @@ class FakeArxiv(_Server):
 
     Papers' full texts: `html["<id>v<n>"]` and `pdf["<id>v<n>"]` are served at `/html/<id>v<n>` and
     `/pdf/<id>v<n>` (anything else there is a 404); `huge[path] = (size, declared)` streams `size` bytes at
-    that path, with a Content-Length header or without one (then only reading it shows how big it is);
+    that path (a full text's or a feed's: `/rss/<category>`), generated 64 KiB at a time, never held whole,
+    with a Content-Length header or without one (then only reading it shows how big it is);
     `sent[path]` counts the bytes actually written, so a test sees a client stop reading early;
     `stall[path] = s` answers only after s seconds.
     """
@@ -90,17 +91,25 @@ class FakeArxiv(_Server):
 class _ArxivHandler(_Quiet):
     def stream(self, size: int, declared: bool) -> None:
         server: FakeArxiv = self.server.owner  # type: ignore[attr-defined]
+        kind = self.path.strip("/").partition("/")[0]
+        # Each body starts as a real one of its kind would, so only its size can be what refuses it.
+        content_type, head = {"html": ("text/html; charset=utf-8", b"<!DOCTYPE html><html><body><p>"),
+                              "rss": ("application/rss+xml; charset=utf-8",
+                                      b"<?xml version='1.0' encoding='UTF-8'?><rss version=\"2.0\"><channel>"
+                                      b"<title>huge</title><description>"),
+                              }.get(kind, ("application/pdf", b"%PDF-1.7\n"))
         self.send_response(200)
-        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Type", content_type)
         if declared:
             self.send_header("Content-Length", str(size))
         self.send_header("Connection", "close")
         self.end_headers()
-        chunk, sent = b"%PDF-1.7\n" + b"0" * (64 * 1024 - 9), 0
+        filler, sent = b"0" * (64 * 1024), 0
         try:
             while sent < size:
-                self.wfile.write(chunk[:size - sent])
-                sent += min(len(chunk), size - sent)
+                chunk = (head + filler[len(head):] if sent == 0 else filler)[:size - sent]
+                self.wfile.write(chunk)
+                sent += len(chunk)
                 server.sent[self.path] = sent
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client stopped reading: exactly what a size bound should do
@@ -123,6 +132,8 @@ class _ArxivHandler(_Quiet):
             return self.full_text()
         category = self.path.removeprefix("/rss/")
         server.requests.append(category)
+        if self.path in server.huge:
+            return self.stream(*server.huge[self.path])
         scripted = server.responses.get(category)
         if scripted:
             status, body, headers = scripted.pop(0)
@@ -140,8 +151,9 @@ class FakeLLM(_Server):
     records what it was asked.
 
     `answer(messages) -> str` builds the reply; `fail_for` holds substrings of the user message that get an
-    HTTP 500 instead; `delay` slows every answer (to observe concurrency). `faults` lists what the next chat
-    requests get instead of a plain answer, one each, in turn:
+    HTTP 500 instead; `raw_for[substring]` is a 200 body sent verbatim, byte for byte (what no JSON encoder
+    would write: invalid UTF-8, say); `delay` slows every answer (to observe concurrency). `faults` lists what
+    the next chat requests get instead of a plain answer, one each, in turn:
       ("429", s)  HTTP 429 with `Retry-After: s`        ("500", 0)   HTTP 500
       ("slow", s) the answer, after s more seconds      ("malformed", 0) a 200 whose body is not JSON
       ("empty", 0) a 200 with an empty answer           ("drop", 0)  the connection closed, no reply
@@ -156,6 +168,7 @@ class FakeLLM(_Server):
         self.requests: list[dict] = []
         self.times: list[float] = []  # time.monotonic() at each chat request's arrival
         self.fail_for: set[str] = set()
+        self.raw_for: dict[str, bytes] = {}
         self.faults: list[tuple[str, float]] = []
         self.delay = 0.0
         self.in_flight = 0
@@ -243,6 +256,9 @@ class _LLMHandler(_Quiet):
                               "application/json", {"Retry-After": f"{seconds:g}"})
         if fault == "500" or any(marker in user for marker in server.fail_for):
             return self.reply(500, b'{"error": {"message": "model overloaded"}}', "application/json")
+        raw = next((body for marker, body in server.raw_for.items() if marker in user), None)
+        if raw is not None:
+            return self.reply(200, raw, "application/json")
         if fault == "malformed":
             return self.reply(200, b'{"id": "chatcmpl-test", "choices": [{"mess', "application/json")
         for message in body["messages"]:

@@ -112,7 +112,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def put_profile(name: NameParam, request: Request, response: Response) -> ProfileView:
         try:
             body = check_keys(json.loads(await request.body() or b"null"))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser can follow
             raise BadParameter("body", "body", "not valid JSON") from None
         now = runtime.env.clock()
         async with runtime.env.sessions() as session, session.begin():

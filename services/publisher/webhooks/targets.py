@@ -83,10 +83,22 @@ def _literal(host: str) -> IP | None:
         return None
 
 
+# RFC 6761: "localhost" and every name under it are loopback, whatever a resolver says. Some resolvers fail on
+# them (a trailing dot, a subdomain) and a name that does not resolve is accepted at creation.
+LOOPBACK_NAMES = [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
+
+
+def _is_localhost(host: str) -> bool:
+    name = host.rstrip(".").lower()
+    return name == "localhost" or name.endswith(".localhost")
+
+
 async def resolve(host: str, port: int, timeout: float) -> list[IP]:
     literal = _literal(host)
     if literal is not None:
         return [literal]
+    if _is_localhost(host):
+        return list(LOOPBACK_NAMES)
     loop = asyncio.get_running_loop()
     infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
     return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
