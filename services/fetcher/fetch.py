@@ -4,12 +4,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from shared.config import BotConfig
-from shared.messages import RunFetched
+from shared.latex import readable
+from shared.messages import PaperUpdated, RunFetched, UpdatedPaper
 from shared.models import FetchRun, Paper
 from shared.profiles import ProfileSettings
 from shared.repository import Repository
@@ -60,9 +61,31 @@ def run_status(outcomes: list[FeedOutcome]) -> RunStatus:
 
 def _values(item: FeedItem, now: datetime) -> dict[str, Any]:
     return dict(arxiv_id=item.arxiv_id, version=item.version, title=item.title, abstract=item.abstract,
+                title_text=readable(item.title), abstract_text=readable(item.abstract),
                 authors=item.authors, categories=item.categories, primary_category=item.primary_category,
                 announce_type=item.announce_type, announced=item.announced, abs_url=item.abs_url,
                 pdf_url=item.pdf_url, content_hash=content_hash(item), first_seen_at=now, updated_at=now)
+
+
+def merge_items(ordered: list[tuple[str, FeedItem]]) -> dict[str, FeedItem]:
+    """One item per paper: its newest version, listing the union of the categories every feed gave it (the
+    first-listed category stays first: it is the primary)."""
+    merged: dict[str, FeedItem] = {}
+    for _, item in ordered:
+        seen = merged.get(item.arxiv_id)
+        if seen is None:
+            merged[item.arxiv_id] = item
+            continue
+        newest, other = (item, seen) if item.version > seen.version else (seen, item)
+        categories = list(dict.fromkeys([*newest.categories, *other.categories]))
+        if newest is not seen or categories != seen.categories:
+            merged[item.arxiv_id] = replace(newest, categories=categories)
+    return merged
+
+
+def _version(item: FeedItem, now: datetime) -> dict[str, Any]:
+    return dict(arxiv_id=item.arxiv_id, version=item.version, title=item.title, abstract=item.abstract,
+                authors=item.authors, announce_type=item.announce_type, announced=item.announced, seen_at=now)
 
 
 def _change(existing: Paper | None, values: dict[str, Any]) -> str:
@@ -115,10 +138,11 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
         known = await repo.papers_by_id(item.arxiv_id for _, item in ordered)
-        papers: dict[str, dict[str, Any]] = {}
-        for _, item in ordered:
-            papers.setdefault(item.arxiv_id, _values(item, now))  # a paper in three feeds is one paper
+        merged = merge_items(ordered)  # a paper in three feeds is one paper
+        papers = {arxiv_id: _values(item, now) for arxiv_id, item in merged.items()}
         changes = {arxiv_id: _change(known.get(arxiv_id), values) for arxiv_id, values in papers.items()}
+        updated = [UpdatedPaper(arxiv_id=i, version=v["version"], previous_version=known[i].version)
+                   for i, v in papers.items() if i in known and v["version"] > known[i].version]
         counts = {kind: sum(c == kind for c in changes.values()) for kind in ("new", "changed", "unchanged")}
         status = run_status(outcomes)
         announced = max((o.feed.announced for o in outcomes if o.feed and o.feed.announced), default=None)
@@ -128,6 +152,8 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
                                   finished_at=env.clock()):
             raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
         await repo.upsert_papers([v for i, v in papers.items() if changes[i] != "unchanged"])
+        # Every version seen joins the history once, an older one seen late included (it never becomes current).
+        await repo.add_versions([_version(item, now) for item in merged.values()])
         await repo.add_run_items([dict(run_id=run.id, position=position, arxiv_id=item.arxiv_id,
                                        version=item.version, feed_category=category,
                                        announce_type=item.announce_type)
@@ -136,6 +162,8 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
             env.metrics.papers.labels(change).inc(count)
         repo.emit(RunFetched(run_id=run.id, status=status, announced=announced, items=len(changes),
                              new=counts["new"], changed=counts["changed"]))
+        if updated:  # one message for the run's replacements, however many
+            repo.emit(PaperUpdated(run_id=run.id, papers=updated))
     async with env.sessions() as session:
         run = await Repository(session).get_run(run.id) or run
     log.info("run %s: %s, %d papers (%d new, %d changed) from %d feeds", run.id, run.status, run.items,
