@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,37 +17,11 @@ from shared.repository import Repository
 from shared.runtime import Env
 from shared.stages import RunStage, RunStatus, status_of
 
-from services.fetcher.arxiv import Feed, FeedError, FeedItem, parse_feed
-from services.fetcher.download import DownloadError, download
+from services.fetcher.arxiv import FeedItem
+from services.fetcher.sources import FeedOutcome, fetch_all, state_urls
 from services.fetcher.trigger import request_fetch
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class FeedOutcome:
-    category: str
-    status: str  # ok | empty | error
-    feed: Feed | None = None
-    error: str | None = None
-    bad_items: list[str] = field(default_factory=list)
-
-    def record(self) -> dict:
-        return {"category": self.category, "status": self.status, "error": self.error,
-                "items": len(self.feed.items) if self.feed else 0, "bad_items": self.bad_items[:20]}
-
-
-async def fetch_feed(env: Env, category: str) -> FeedOutcome:
-    url = env.settings.arxiv_rss_base_url + category
-    try:
-        body = await download(env.http, url, max_bytes=env.settings.max_feed_bytes,
-                              retries=env.settings.http_retries, deadline=env.settings.http_deadline_seconds,
-                              total_deadline=env.settings.http_total_deadline_seconds)
-        feed = parse_feed(body, category)
-    except (DownloadError, FeedError) as exc:
-        log.error("feed %s failed: %s", category, exc)
-        return FeedOutcome(category, "error", error=str(exc))
-    return FeedOutcome(category, "ok" if feed.items else "empty", feed, bad_items=feed.bad_items)
 
 
 def content_hash(item: FeedItem) -> str:
@@ -129,7 +103,9 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
     if run.stage != RunStage.REQUESTED:
         return run  # fetched already: this is a redelivery
     categories = fetch_categories(profiles, BotConfig.from_snapshot(run.config).categories)
-    outcomes = [await fetch_feed(env, category) for category in categories]
+    async with env.sessions() as session:
+        states = await Repository(session).feed_states(state_urls(env, categories))
+    outcomes, feed_states = await fetch_all(env, categories, states, env.clock())
     for outcome in outcomes:
         env.metrics.feeds.labels(outcome.status).inc()
         env.metrics.bad_items.inc(len(outcome.bad_items))
@@ -145,7 +121,9 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
                    for i, v in papers.items() if i in known and v["version"] > known[i].version]
         counts = {kind: sum(c == kind for c in changes.values()) for kind in ("new", "changed", "unchanged")}
         status = run_status(outcomes)
-        announced = max((o.feed.announced for o in outcomes if o.feed and o.feed.announced), default=None)
+        # A stale feed says which announcement it still shows: the page reads "not announced since <date>".
+        announced = max((o.announced for o in outcomes if o.status in ("ok", "empty", "stale") and o.announced),
+                        default=None)
         if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
                                   announced=announced, feeds=[o.record() for o in outcomes], items=len(changes),
                                   new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"],
@@ -154,6 +132,8 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
         await repo.upsert_papers([v for i, v in papers.items() if changes[i] != "unchanged"])
         # Every version seen joins the history once, an older one seen late included (it never becomes current).
         await repo.add_versions([_version(item, now) for item in merged.values()])
+        # Saved with the run: a crash before this commit leaves the old validators, so nothing is skipped.
+        await repo.save_feed_states(feed_states)
         await repo.add_run_items([dict(run_id=run.id, position=position, arxiv_id=item.arxiv_id,
                                        version=item.version, feed_category=category,
                                        announce_type=item.announce_type)
@@ -166,6 +146,8 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
             repo.emit(PaperUpdated(run_id=run.id, papers=updated))
     async with env.sessions() as session:
         run = await Repository(session).get_run(run.id) or run
+    if run.status == RunStatus.STALE:
+        log.warning("run %s: stale: arXiv has not announced since %s", run.id, run.announced)
     log.info("run %s: %s, %d papers (%d new, %d changed) from %d feeds", run.id, run.status, run.items,
              run.new, run.changed, len(outcomes))
     return run
