@@ -107,3 +107,21 @@ async def test_the_readable_text_is_stored_beside_the_raw(store_env: Env) -> Non
     assert paper.abstract == "We use \\emph{\\'etale} maps.\nSecond line."
     assert paper.abstract_text == "We use étale maps. Second line."
     assert version.title == paper.title  # the history keeps the raw text
+
+
+async def test_replacements_reach_the_profiles_that_ask_for_them(store_env: Env) -> None:
+    from shared.config import BotConfig
+    from shared.messages import RunFetched
+    from shared.models import Score
+    from services.scorer.worker import on_run_fetched
+    cfg = BotConfig(categories=["cs.AI"], keywords=["graph"], days_back=3650, min_score=0,
+                    profiles={"all": {"announce_types": ["new", "cross", "replace", "replace-cross"]}})
+    items = [Item("2411.00001", "A graph paper", type="new"), Item("2411.00002", "A graph cross", type="cross"),
+             Item("2411.00003", "A graph revision", version=2, type="replace")]
+    with FakeArxiv(feeds={"cs.AI": feed("cs.AI", items)}) as arxiv:
+        run = await fetch(use(store_env, arxiv), cfg)
+    await on_run_fetched(RunFetched(run_id=run.id, status="ok", items=3, new=3, changed=0), store_env)
+    async with store_env.sessions() as session:
+        scores = list(await session.exec(select(Score).where(col(Score.near_miss).is_(False))))
+    chosen = {p: sorted(s.arxiv_id for s in scores if s.profile == p) for p in ("default", "all")}
+    assert chosen == {"default": ["2411.00001"], "all": ["2411.00001", "2411.00002", "2411.00003"]}

@@ -136,3 +136,16 @@ async def test_two_schedulers_firing_at_once_start_one_fetch(store_env: Env) -> 
     clock.now += timedelta(minutes=1, seconds=1)
     assert await asyncio.gather(first.tick(store_env), second.tick(store_env)) == [True, True]
     assert len(await runs(store_env)) == 1
+
+
+async def test_the_services_periodic_task_follows_the_schedule(store_env: Env) -> None:
+    clock = Clock(datetime(2026, 3, 4, 20, 29, tzinfo=NY))
+    store_env.clock = clock
+    follow = periodic_for(settings_for(None, fetch_schedule="30 20 * * 0-4", fetch_timezone="America/New_York"))
+    assert follow is not None
+    await follow(store_env)
+    assert await runs(store_env) == []
+    clock.now += timedelta(minutes=2)
+    await follow(store_env)
+    await follow(store_env)
+    assert [r.reason for r in await runs(store_env)] == ["schedule"]
