@@ -31,11 +31,27 @@ class FetchRequested(Message):
 class RunFetched(Message):
     routing_key: ClassVar[str] = "run.fetched"
     run_id: str
-    status: Literal["ok", "empty", "partial", "error"]
+    status: Literal["ok", "empty", "partial", "error", "stale"]
     announced: date | None = None
     items: int
     new: int
     changed: int
+
+
+class UpdatedPaper(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    arxiv_id: str
+    version: int
+    previous_version: int
+
+
+class PaperUpdated(Message):
+    """The papers a run saw replaced by a newer version: one message per run listing them all (a big day
+    replaces hundreds), not one per paper. No service needs it today; other programs may bind to it."""
+
+    routing_key: ClassVar[str] = "paper.updated"
+    run_id: str
+    papers: list[UpdatedPaper]
 
 
 class RunScored(Message):
@@ -72,8 +88,8 @@ class RunPublished(Message):
 
 
 MESSAGE_TYPES: dict[str, type[Message]] = {
-    cls.routing_key: cls for cls in (FetchRequested, RunFetched, RunScored, SummaryRequested, PaperSummarized,
-                                     RunPublished)
+    cls.routing_key: cls for cls in (FetchRequested, RunFetched, PaperUpdated, RunScored, SummaryRequested,
+                                     PaperSummarized, RunPublished)
 }
 
 

@@ -54,7 +54,7 @@ class Metrics:
         self.publication_age.set(math.nan)
         self.papers = Counter("papers_total", "Papers seen by the fetcher, by change (new, changed, unchanged)",
                               ["change"], **labels)
-        self.feeds = Counter("feeds_total", "Category feeds fetched, by status (ok, empty, error)", ["status"],
+        self.feeds = Counter("feeds_total", "Category feeds fetched, by status (ok, empty, stale, error)", ["status"],
                              **labels)
         self.bad_items = Counter("bad_items_total", "Feed items skipped as malformed", **labels)
         self.llm_requests = Counter("llm_requests_total", "LLM calls, by outcome (ok, failed, cached)",

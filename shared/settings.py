@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -30,6 +31,20 @@ class Settings(BaseSettings):
     handler_timeout_seconds: float = Field(1200.0, gt=0, le=1700)
 
     arxiv_rss_base_url: str = "https://rss.arxiv.org/rss/"
+    # rss: one request per category (arXiv's RSS 2.0 feed); atom: one request for all of them, joined with "+".
+    arxiv_feed_format: Literal["rss", "atom"] = "rss"
+    arxiv_atom_base_url: str = "https://rss.arxiv.org/atom/"
+    # Sent in the User-Agent ("mailto:..."): arXiv asks robots to say whom to contact.
+    arxiv_contact: str = ""
+    # Pause between two requests to one arXiv host (requests to a host never overlap): feeds, and the export
+    # API / OAI-PMH (arXiv asks for 3 s there).
+    arxiv_min_delay_seconds: float = Field(1.0, ge=0, le=600)
+    arxiv_api_min_delay_seconds: float = Field(3.0, ge=0, le=600)
+    # When the fetcher service fetches by itself: 5-field cron (minute hour day month weekday) in
+    # FETCH_TIMEZONE. Default: 20:30 US Eastern, Sunday to Thursday, shortly after arXiv's announcement.
+    # Empty: no schedule (fetch on demand only).
+    fetch_schedule: str = "30 20 * * 0-4"
+    fetch_timezone: str = "America/New_York"
     # Where papers' full texts are read for summaries: <base>/html/<id>v<n>, else <base>/pdf/<id>v<n>.
     arxiv_base_url: str = "https://arxiv.org"
     http_timeout: float = 30.0
@@ -133,6 +148,15 @@ class Settings(BaseSettings):
     http_total_deadline_seconds: float = Field(300.0, gt=0)
     # Longer LLM answers are cut, with a visible mark; 20,000 characters is several pages of summary.
     llm_max_answer_chars: int = Field(20_000, ge=100)
+
+    @field_validator("fetch_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"FETCH_TIMEZONE {value!r} is not an IANA time zone (e.g. America/New_York)") from None
+        return value
 
     @field_validator("retry_delays_seconds", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ class RunStatus(StrEnum):
     EMPTY = "empty"  # arXiv made no announcement (weekend, holiday)
     PARTIAL = "partial"  # some feeds failed, others gave items
     ERROR = "error"  # every feed failed
+    STALE = "stale"  # arXiv's feed has not moved since the last run (a 304, or the same build and items)
 
 
 class RunStage(StrEnum):
@@ -49,11 +50,14 @@ class ProfileOrigin(StrEnum):
 
 
 def status_of(feed_statuses: list[str]) -> RunStatus:
-    """A run's status from its feeds' outcomes (ok, empty, error), as a whole or through one profile's
-    categories: every feed failed is `error`, some failed is `partial`, no items anywhere is `empty`."""
+    """A run's status from its feeds' outcomes (ok, empty, stale, error), as a whole or through one profile's
+    categories: every feed failed is `error`, some failed is `partial`, new items anywhere is `ok`; otherwise a
+    feed that has not moved since the last run makes it `stale`, and no items anywhere is `empty`."""
     errors = feed_statuses.count("error")
     if feed_statuses and errors == len(feed_statuses):
         return RunStatus.ERROR
     if errors:
         return RunStatus.PARTIAL
-    return RunStatus.OK if "ok" in feed_statuses else RunStatus.EMPTY
+    if "ok" in feed_statuses:
+        return RunStatus.OK
+    return RunStatus.STALE if "stale" in feed_statuses else RunStatus.EMPTY

@@ -98,7 +98,8 @@ def settings_for(database_url: str | None, **overrides: object) -> Settings:
     # point arxiv_base_url at a FakeArxiv).
     values: dict[str, object] = {"database_url": database_url, "http_retries": 0, "llm_retries": 0,
                                  "llm_timeout": 10, "http_timeout": 10, "sweep_interval_seconds": 0.2,
-                                 "arxiv_base_url": "http://127.0.0.1:9"}
+                                 "arxiv_base_url": "http://127.0.0.1:9", "arxiv_min_delay_seconds": 0.0,
+                                 "fetch_schedule": ""}
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 

@@ -5,6 +5,7 @@ it talks to arxiv.org or an LLM provider in production.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import ssl
 import threading
@@ -69,10 +70,20 @@ class FakeArxiv(_Server):
     with a Content-Length header or without one (then only reading it shows how big it is);
     `sent[path]` counts the bytes actually written, so a test sees a client stop reading early;
     `stall[path] = s` answers only after s seconds.
+
+    Atom: `atom["cs.AI+cs.LG"]` is served at `/atom/cs.AI+cs.LG`. With `validators=True` feed answers carry an
+    ETag (from the body) and a Last-Modified, and a request whose If-None-Match matches gets a 304.
+    `feed_headers` keeps each feed request's headers, `spans` each one's (start, end) monotonic times.
     """
 
-    def __init__(self, folder: Path | None = None, feeds: dict[str, bytes] | None = None):
+    def __init__(self, folder: Path | None = None, feeds: dict[str, bytes] | None = None,
+                 validators: bool = False):
         self.folder, self.feeds = folder, dict(feeds or {})
+        self.atom: dict[str, bytes] = {}
+        self.validators = validators
+        self.feed_headers: list[dict[str, str]] = []
+        self.spans: list[tuple[float, float]] = []
+        self.not_modified = 0
         self.responses: dict[str, list[tuple[int, bytes, dict[str, str]]]] = {}
         self.requests: list[str] = []
         self.html: dict[str, bytes] = {}
@@ -86,6 +97,15 @@ class FakeArxiv(_Server):
     @property
     def base(self) -> str:
         return self.url + "/rss/"
+
+    @property
+    def atom_base(self) -> str:
+        return self.url + "/atom/"
+
+    def overlapped(self) -> bool:
+        """Whether two feed requests were ever served at the same time."""
+        spans = sorted(self.spans)
+        return any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False))
 
 
 class _ArxivHandler(_Quiet):
@@ -130,6 +150,35 @@ class _ArxivHandler(_Quiet):
         server: FakeArxiv = self.server.owner  # type: ignore[attr-defined]
         if self.path.startswith(("/html/", "/pdf/")):
             return self.full_text()
+        started = time.monotonic()
+        server.feed_headers.append(dict(self.headers.items()))
+        try:
+            self.feed()
+        finally:
+            server.spans.append((started, time.monotonic()))
+
+    def answer_feed(self, body: bytes, content_type: str) -> None:
+        server: FakeArxiv = self.server.owner  # type: ignore[attr-defined]
+        if not server.validators:
+            return self.reply(200, body, content_type)
+        tag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'  # noqa: S324 - a cache validator, not security
+        if self.headers.get("If-None-Match") == tag:
+            server.not_modified += 1
+            self.send_response(304)
+            self.send_header("ETag", tag)
+            self.end_headers()
+            return None
+        return self.reply(200, body, content_type, {"ETag": tag, "Last-Modified": "Thu, 28 Nov 2024 01:00:00 GMT"})
+
+    def feed(self) -> None:
+        server: FakeArxiv = self.server.owner  # type: ignore[attr-defined]
+        if self.path.startswith("/atom/"):
+            query = self.path.removeprefix("/atom/")
+            server.requests.append("atom:" + query)
+            body = server.atom.get(query)
+            if body is None:
+                return self.reply(404, b"not found", "text/plain")
+            return self.answer_feed(body, "application/atom+xml; charset=utf-8")
         category = self.path.removeprefix("/rss/")
         server.requests.append(category)
         if self.path in server.huge:
@@ -143,7 +192,7 @@ class _ArxivHandler(_Quiet):
             body = (server.folder / f"{category}.xml").read_bytes()
         if body is None:
             return self.reply(404, b"not found", "text/plain")
-        self.reply(200, body, "application/rss+xml; charset=utf-8")
+        self.answer_feed(body, "application/rss+xml; charset=utf-8")
 
 
 class FakeLLM(_Server):

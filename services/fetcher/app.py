@@ -1,4 +1,5 @@
-"""The fetcher service: consumes fetch requests, and takes them over HTTP too (POST /fetch, with the token)."""
+"""The fetcher service: consumes fetch requests, takes them over HTTP too (POST /fetch, with the token), and makes
+them itself on FETCH_SCHEDULE."""
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
@@ -10,12 +11,14 @@ from shared.config import load_config
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings
 
+from services.fetcher.schedule import periodic_for
 from services.fetcher.trigger import request_fetch
 from services.fetcher.worker import HANDLERS
 
 
 def build(settings: Settings) -> FastAPI:
-    runtime = ServiceRuntime("fetcher", settings, HANDLERS)
+    # FETCH_SCHEDULE: the service's sweep requests a fetch at each fire time (relayed by the same sweep).
+    runtime = ServiceRuntime("fetcher", settings, HANDLERS, periodic=periodic_for(settings))
     router = APIRouter()
 
     @router.post("/fetch", status_code=202)

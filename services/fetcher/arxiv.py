@@ -37,7 +37,7 @@ _ANNOUNCE_TYPE = re.compile(r"[a-z][a-z-]{0,19}")  # new, cross, replace, replac
 _VERSIONED_ID = rf"(?P<id>{ARXIV_ID})(?:v(?P<v>[0-9]+))?"
 _GUID = re.compile(rf"(?:oai:arXiv\.org:)?{_VERSIONED_ID}")
 _LINK = re.compile(rf"https?://(?:www\.)?arxiv\.org/abs/{_VERSIONED_ID}/?")
-_TYPE = re.compile(r"Announce Type:\s*([\w-]+)")
+TYPE_PATTERN = re.compile(r"Announce Type:\s*([\w-]+)")
 # Characters XML 1.0 forbids; one stray control character in one abstract must not make the day unreadable.
 _XML_ILLEGAL = re.compile(ILLEGAL_XML_CHARS)
 # A character reference to a forbidden character is fatal to the parser; inside CDATA or a comment it is text.
@@ -73,6 +73,11 @@ class Feed:
     announced: date | None
     items: list[FeedItem] = field(default_factory=list)
     bad_items: list[str] = field(default_factory=list)
+    built: str | None = None  # when arXiv built the feed: RSS lastBuildDate, Atom updated
+
+
+class UnknownCategory(FeedError):
+    """arXiv's "Feed error for query" channel: the category asked for does not exist, a configuration error."""
 
 
 def split_authors(creator: str) -> list[str]:
@@ -103,7 +108,7 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-class _Marks:
+class Marks:
     """Replaces each character reference XML forbids with a mark the parser accepts, so that the item holding
     it, and only that item, can be found and skipped after parsing."""
 
@@ -133,7 +138,7 @@ class _Marks:
         return None
 
 
-def _identity(guid: str, link: str, description: str) -> tuple[str, int]:
+def identity(guid: str, link: str, description: str) -> tuple[str, int]:
     match = _GUID.fullmatch(guid) or _LINK.fullmatch(link)
     if not match:
         raise ValueError(f"no arXiv id in guid {guid[:80]!r} or link {link[:80]!r}")
@@ -146,7 +151,7 @@ def _identity(guid: str, link: str, description: str) -> tuple[str, int]:
     return arxiv_id, int(version)
 
 
-def _check(arxiv_id: str, title: str, abstract: str, creator: str, categories: list[str],
+def check_item(arxiv_id: str, title: str, abstract: str, creator: str, categories: list[str],
            announce_type: str) -> None:
     if not title:
         raise ValueError(f"{arxiv_id}: empty title")
@@ -163,13 +168,13 @@ def _check(arxiv_id: str, title: str, abstract: str, creator: str, categories: l
         raise ValueError(f"{arxiv_id}: announce type {announce_type[:40]!r} is not a word of at most 20 letters")
 
 
-def _item(node: Element, category: str, marks: _Marks) -> FeedItem:
+def _item(node: Element, category: str, marks: Marks) -> FeedItem:
     guid = (node.findtext("guid") or "").strip()
     link = (node.findtext("link") or "").strip()
     description = node.findtext("description") or ""
     reference = marks.found_in(node)
     try:
-        arxiv_id, version = _identity(guid, link, description)
+        arxiv_id, version = identity(guid, link, description)
     except ValueError:
         if reference:  # the guid itself held it: say so rather than show the mark
             raise ValueError(f"character reference {reference} names a character XML forbids") from None
@@ -183,23 +188,25 @@ def _item(node: Element, category: str, marks: _Marks) -> FeedItem:
     abstract = abstract.strip(" \n\t")
     announce_type = (node.findtext("arxiv:announce_type", namespaces=NS) or "").strip()
     if not announce_type:
-        type_match = _TYPE.search(head)
+        type_match = TYPE_PATTERN.search(head)
         announce_type = type_match.group(1) if type_match else "new"
     announce_type = announce_type.lower()
     listed = list(dict.fromkeys(c.text.strip() for c in node.findall("category") if c.text and c.text.strip()))
     creator = node.findtext("dc:creator", namespaces=NS) or ""
-    _check(arxiv_id, title, abstract, creator, listed, announce_type)
+    check_item(arxiv_id, title, abstract, creator, listed, announce_type)
     return FeedItem(
         arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=split_authors(creator),
         categories=listed or [category], announce_type=announce_type, announced=_date(node.findtext("pubDate")),
         abs_url=f"https://arxiv.org/abs/{arxiv_id}", pdf_url=f"https://arxiv.org/pdf/{arxiv_id}v{version}")
 
 
-def parse_feed(data: bytes, category: str) -> Feed:
+def load(data: bytes, category: str) -> tuple[Element, Marks]:
+    """The document's root, parsed safely (no DTD, no entities, nothing external), and the marks standing for
+    character references XML forbids."""
     # Decode leniently ourselves: bad UTF-8 in one abstract costs a replacement character, not the whole day.
     text = _XML_ILLEGAL.sub("", data.decode("utf-8", errors="replace"))
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # a str cannot also declare an encoding
-    marks = _Marks(text)
+    marks = Marks(text)
     text = _REFERENCES.sub(marks.replace, text)
     try:
         root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -207,13 +214,24 @@ def parse_feed(data: bytes, category: str) -> Feed:
         raise FeedError(f"{category}: forbidden XML construct ({type(exc).__name__})") from None
     except ParseError as exc:
         raise FeedError(f"{category}: malformed XML ({exc})") from None
+    return root, marks
+
+
+def unknown_category(category: str, title: str) -> UnknownCategory:
+    return UnknownCategory(f"configuration error: arXiv knows no category {category!r} (it answered "
+                           f"{title.strip()[:200]!r}); check the categories in config.json")
+
+
+def parse_feed(data: bytes, category: str) -> Feed:
+    root, marks = load(data, category)
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise FeedError(f"{category}: not an RSS 2.0 feed (root element <{root.tag}>)")
     title = marks.strip(channel.findtext("title") or "")
     if title.startswith("Feed error"):
-        raise FeedError(f"{category}: arXiv answered {title.strip()!r}")
-    feed = Feed(category=category, announced=_date(marks.strip(channel.findtext("pubDate") or "")))
+        raise unknown_category(category, title)
+    feed = Feed(category=category, announced=_date(marks.strip(channel.findtext("pubDate") or "")),
+                built=marks.strip(channel.findtext("lastBuildDate") or "").strip()[:64] or None)
     for position, node in enumerate(channel.findall("item")):
         try:
             feed.items.append(_item(node, category, marks))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -21,6 +23,17 @@ MAX_WAIT = 120.0  # never sleep longer than this for one Retry-After, whatever t
 
 class DownloadError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int  # 200, or 304 to a conditional request
+    body: bytes
+    headers: httpx.Headers
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
 
 class _Retryable(Exception):
@@ -45,11 +58,15 @@ def retry_after(value: str | None, default: float) -> float:
         return default
 
 
-async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff: float) -> bytes:
-    async with client.stream("GET", url) as response:
+async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff: float,
+                   headers: Mapping[str, str] | None) -> Answer:
+    async with client.stream("GET", url, headers=headers) as response:
         if response.status_code in RETRY_STATUS:
             raise _Retryable(f"HTTP {response.status_code}", retry_after(response.headers.get("Retry-After"),
                                                                           backoff))
+        conditional = headers is not None and any(k.lower().startswith("if-") for k in headers)
+        if response.status_code == 304 and conditional:
+            return Answer(304, b"", response.headers)
         if response.status_code != 200:
             raise DownloadError(f"GET {url}: HTTP {response.status_code}")
         declared = response.headers.get("Content-Length", "")
@@ -61,12 +78,21 @@ async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff:
             if size > max_bytes:
                 raise DownloadError(f"GET {url}: body exceeds the {max_bytes}-byte limit")
             chunks.append(chunk)
-        return b"".join(chunks)
+        return Answer(200, b"".join(chunks), response.headers)
 
 
 async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: int, deadline: float,
                    total_deadline: float, backoff: float = 1.0) -> bytes:
     """The body of a 200 answer to GET `url`; DownloadError for anything else, once retries or time run out."""
+    answer = await get(client, url, max_bytes=max_bytes, retries=retries, deadline=deadline,
+                       total_deadline=total_deadline, backoff=backoff)
+    return answer.body
+
+
+async def get(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: int, deadline: float,
+              total_deadline: float, backoff: float = 1.0, headers: Mapping[str, str] | None = None) -> Answer:
+    """`download` with request headers, answering with the status and headers too: a conditional request
+    (If-None-Match, If-Modified-Since in `headers`) may be answered 304, an empty Answer."""
     clock = asyncio.get_running_loop().time
     give_up_at = clock() + total_deadline
     for attempt in range(retries + 1):
@@ -75,7 +101,7 @@ async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retri
             break
         try:
             async with asyncio.timeout(limit):
-                return await _attempt(client, url, max_bytes, backoff * 2 ** attempt)
+                return await _attempt(client, url, max_bytes, backoff * 2 ** attempt, headers)
         except TimeoutError:
             failure, wait = f"no complete answer within {limit:.3g}s", backoff * 2 ** attempt
         except httpx.TransportError as exc:

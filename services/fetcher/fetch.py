@@ -4,49 +4,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from shared.config import BotConfig
-from shared.messages import RunFetched
+from shared.latex import readable
+from shared.messages import PaperUpdated, RunFetched, UpdatedPaper
 from shared.models import FetchRun, Paper
 from shared.profiles import ProfileSettings
 from shared.repository import Repository
 from shared.runtime import Env
 from shared.stages import RunStage, RunStatus, status_of
 
-from services.fetcher.arxiv import Feed, FeedError, FeedItem, parse_feed
-from services.fetcher.download import DownloadError, download
+from services.fetcher.arxiv import FeedItem
+from services.fetcher.sources import FeedOutcome, fetch_all, state_urls
 from services.fetcher.trigger import request_fetch
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class FeedOutcome:
-    category: str
-    status: str  # ok | empty | error
-    feed: Feed | None = None
-    error: str | None = None
-    bad_items: list[str] = field(default_factory=list)
-
-    def record(self) -> dict:
-        return {"category": self.category, "status": self.status, "error": self.error,
-                "items": len(self.feed.items) if self.feed else 0, "bad_items": self.bad_items[:20]}
-
-
-async def fetch_feed(env: Env, category: str) -> FeedOutcome:
-    url = env.settings.arxiv_rss_base_url + category
-    try:
-        body = await download(env.http, url, max_bytes=env.settings.max_feed_bytes,
-                              retries=env.settings.http_retries, deadline=env.settings.http_deadline_seconds,
-                              total_deadline=env.settings.http_total_deadline_seconds)
-        feed = parse_feed(body, category)
-    except (DownloadError, FeedError) as exc:
-        log.error("feed %s failed: %s", category, exc)
-        return FeedOutcome(category, "error", error=str(exc))
-    return FeedOutcome(category, "ok" if feed.items else "empty", feed, bad_items=feed.bad_items)
 
 
 def content_hash(item: FeedItem) -> str:
@@ -60,9 +35,31 @@ def run_status(outcomes: list[FeedOutcome]) -> RunStatus:
 
 def _values(item: FeedItem, now: datetime) -> dict[str, Any]:
     return dict(arxiv_id=item.arxiv_id, version=item.version, title=item.title, abstract=item.abstract,
+                title_text=readable(item.title), abstract_text=readable(item.abstract),
                 authors=item.authors, categories=item.categories, primary_category=item.primary_category,
                 announce_type=item.announce_type, announced=item.announced, abs_url=item.abs_url,
                 pdf_url=item.pdf_url, content_hash=content_hash(item), first_seen_at=now, updated_at=now)
+
+
+def merge_items(ordered: list[tuple[str, FeedItem]]) -> dict[str, FeedItem]:
+    """One item per paper: its newest version, listing the union of the categories every feed gave it (the
+    first-listed category stays first: it is the primary)."""
+    merged: dict[str, FeedItem] = {}
+    for _, item in ordered:
+        seen = merged.get(item.arxiv_id)
+        if seen is None:
+            merged[item.arxiv_id] = item
+            continue
+        newest, other = (item, seen) if item.version > seen.version else (seen, item)
+        categories = list(dict.fromkeys([*newest.categories, *other.categories]))
+        if newest is not seen or categories != seen.categories:
+            merged[item.arxiv_id] = replace(newest, categories=categories)
+    return merged
+
+
+def _version(item: FeedItem, now: datetime) -> dict[str, Any]:
+    return dict(arxiv_id=item.arxiv_id, version=item.version, title=item.title, abstract=item.abstract,
+                authors=item.authors, announce_type=item.announce_type, announced=item.announced, seen_at=now)
 
 
 def _change(existing: Paper | None, values: dict[str, Any]) -> str:
@@ -106,7 +103,9 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
     if run.stage != RunStage.REQUESTED:
         return run  # fetched already: this is a redelivery
     categories = fetch_categories(profiles, BotConfig.from_snapshot(run.config).categories)
-    outcomes = [await fetch_feed(env, category) for category in categories]
+    async with env.sessions() as session:
+        states = await Repository(session).feed_states(state_urls(env, categories))
+    outcomes, feed_states = await fetch_all(env, categories, states, env.clock())
     for outcome in outcomes:
         env.metrics.feeds.labels(outcome.status).inc()
         env.metrics.bad_items.inc(len(outcome.bad_items))
@@ -115,19 +114,26 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
         known = await repo.papers_by_id(item.arxiv_id for _, item in ordered)
-        papers: dict[str, dict[str, Any]] = {}
-        for _, item in ordered:
-            papers.setdefault(item.arxiv_id, _values(item, now))  # a paper in three feeds is one paper
+        merged = merge_items(ordered)  # a paper in three feeds is one paper
+        papers = {arxiv_id: _values(item, now) for arxiv_id, item in merged.items()}
         changes = {arxiv_id: _change(known.get(arxiv_id), values) for arxiv_id, values in papers.items()}
+        updated = [UpdatedPaper(arxiv_id=i, version=v["version"], previous_version=known[i].version)
+                   for i, v in papers.items() if i in known and v["version"] > known[i].version]
         counts = {kind: sum(c == kind for c in changes.values()) for kind in ("new", "changed", "unchanged")}
         status = run_status(outcomes)
-        announced = max((o.feed.announced for o in outcomes if o.feed and o.feed.announced), default=None)
+        # A stale feed says which announcement it still shows: the page reads "not announced since <date>".
+        announced = max((o.announced for o in outcomes if o.status in ("ok", "empty", "stale") and o.announced),
+                        default=None)
         if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
                                   announced=announced, feeds=[o.record() for o in outcomes], items=len(changes),
                                   new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"],
                                   finished_at=env.clock()):
             raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
         await repo.upsert_papers([v for i, v in papers.items() if changes[i] != "unchanged"])
+        # Every version seen joins the history once, an older one seen late included (it never becomes current).
+        await repo.add_versions([_version(item, now) for item in merged.values()])
+        # Saved with the run: a crash before this commit leaves the old validators, so nothing is skipped.
+        await repo.save_feed_states(feed_states)
         await repo.add_run_items([dict(run_id=run.id, position=position, arxiv_id=item.arxiv_id,
                                        version=item.version, feed_category=category,
                                        announce_type=item.announce_type)
@@ -136,8 +142,12 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
             env.metrics.papers.labels(change).inc(count)
         repo.emit(RunFetched(run_id=run.id, status=status, announced=announced, items=len(changes),
                              new=counts["new"], changed=counts["changed"]))
+        if updated:  # one message for the run's replacements, however many
+            repo.emit(PaperUpdated(run_id=run.id, papers=updated))
     async with env.sessions() as session:
         run = await Repository(session).get_run(run.id) or run
+    if run.status == RunStatus.STALE:
+        log.warning("run %s: stale: arXiv has not announced since %s", run.id, run.announced)
     log.info("run %s: %s, %d papers (%d new, %d changed) from %d feeds", run.id, run.status, run.items,
              run.new, run.changed, len(outcomes))
     return run

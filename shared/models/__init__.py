@@ -13,8 +13,9 @@ from shared.models.publications import Publication
 from shared.models.runs import FetchRun, RunItem, RunProfile, Score
 from shared.models.search import PAPERS_FTS
 from shared.models.summaries import RunSummary, Summary, SummaryClaim
+from shared.models.versions import FeedState, PaperVersion
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-__all__ = ["PAPERS_FTS", "FeedItem", "FetchRun", "Lock", "OutboxMessage", "Paper", "PaperEmbedding", "Profile",
-           "ProfileVersion", "Publication", "RunItem", "RunProfile", "RunSummary", "Score", "Summary",
-           "SummaryClaim", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "utcnow"]
+__all__ = ["PAPERS_FTS", "FeedItem", "FeedState", "FetchRun", "Lock", "OutboxMessage", "Paper", "PaperEmbedding",
+           "PaperVersion", "Profile", "ProfileVersion", "Publication", "RunItem", "RunProfile", "RunSummary", "Score",
+           "Summary", "SummaryClaim", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "utcnow"]

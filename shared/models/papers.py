@@ -1,4 +1,4 @@
-"""Papers: one row per arXiv id, holding its latest version."""
+"""Papers: one row per arXiv id, holding its latest version (every version seen: shared/models/versions.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -14,8 +14,11 @@ class Paper(SQLModel, table=True):
 
     arxiv_id: str = Field(primary_key=True, max_length=64)  # without version: 2411.17705, hep-th/9901001
     version: int
-    title: str = Field(sa_column=Column(Text, nullable=False))
-    abstract: str = Field(sa_column=Column(Text, nullable=False))
+    title: str = Field(sa_column=Column(Text, nullable=False))  # raw, as arXiv wrote it (LaTeX kept)
+    abstract: str = Field(sa_column=Column(Text, nullable=False))  # raw, line breaks kept (the reference scores them)
+    # The same for people (shared/latex.py: accents, macros, math made characters), so readers need not convert.
+    title_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    abstract_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     primary_category: str = Field(max_length=64)

@@ -15,11 +15,12 @@ from shared.repository.profiles import ProfileQueries
 from shared.repository.publications import PublicationQueries
 from shared.repository.runs import RunQueries
 from shared.repository.summaries import SummaryQueries
+from shared.repository.versions import VersionQueries
 from shared.repository.webhooks import WebhookQueries
 
 
-class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, FeedQueries,
-                 OutboxQueries, WebhookQueries, ApiQueries, EmbeddingQueries):
+class Repository(PaperQueries, VersionQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries,
+                 FeedQueries, OutboxQueries, WebhookQueries, ApiQueries, EmbeddingQueries):
     def __init__(self, session: AsyncSession):
         self.session = session
 

@@ -14,10 +14,14 @@ def command() -> list[str]:
 
 
 def child_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "LLM_", "ARXIV_", "AMQP_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DATABASE_URL", "LLM_", "ARXIV_", "AMQP_", "FETCH_"))}
     env.pop("DASHSCOPE_API_KEY", None)
     # Nothing a test starts may reach arxiv.org: full texts default to a closed local port (refused at once).
     env["ARXIV_BASE_URL"] = "http://127.0.0.1:9"
+    # The local stand-ins need no pause between requests, and no service may fetch by its own schedule mid-test.
+    env["ARXIV_MIN_DELAY_SECONDS"] = "0"
+    env["FETCH_SCHEDULE"] = ""
     env.update(overrides)
     return env
 

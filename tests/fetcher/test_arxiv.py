@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from services.fetcher.arxiv import Feed, FeedError, FeedItem, parse_feed, split_authors
+from services.fetcher.arxiv import Feed, FeedError, FeedItem, UnknownCategory, parse_feed, split_authors
 from tests.data import FIXTURES, shared_data
 from tests.feeds import Item, feed
 
@@ -105,8 +105,9 @@ def test_a_real_empty_channel_is_an_empty_feed_not_an_error() -> None:
     assert (feed.category, feed.announced, feed.items, feed.bad_items) == ("test", DAY, [], [])
 
 
-def test_arxivs_real_error_channel_is_a_feed_error() -> None:
-    with pytest.raises(FeedError, match=r"astroph: arXiv answered 'Feed error for query"):
+def test_arxivs_real_error_channel_names_the_bad_category_as_a_configuration_error() -> None:
+    with pytest.raises(UnknownCategory, match=r"^configuration error: arXiv knows no category 'astroph' \(it "
+                                              r"answered 'Feed error for query"):
         real("arxiv/rss/rss2_bad-archive_ERROR_2024-11-28.xml", "astroph")
 
 

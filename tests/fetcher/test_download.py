@@ -272,3 +272,27 @@ def test_retry_after_as_a_future_http_date_is_the_seconds_until_then() -> None:
 
 def test_retry_after_accepts_the_asctime_http_date_form() -> None:
     assert retry_after("Sun Nov  6 08:49:37 1994", 9.0) == 0.0
+
+
+async def test_a_conditional_request_is_answered_304_with_an_empty_body(client: httpx.AsyncClient) -> None:
+    from services.fetcher.download import get as conditional_get
+    with FakeArxiv(feeds={"cs.AI": FEED}, validators=True) as server:
+        first = await conditional_get(client, server.base + "cs.AI", max_bytes=1 << 20, retries=0, deadline=5,
+                                      total_deadline=5)
+        tag = first.headers["ETag"]
+        second = await conditional_get(client, server.base + "cs.AI", max_bytes=1 << 20, retries=0, deadline=5,
+                                       total_deadline=5, headers={"If-None-Match": tag})
+        changed = await conditional_get(client, server.base + "cs.AI", max_bytes=1 << 20, retries=0, deadline=5,
+                                        total_deadline=5, headers={"If-None-Match": '"other"'})
+    assert (first.status, first.body, first.not_modified) == (200, FEED, False)
+    assert (second.status, second.body, second.not_modified) == (304, b"", True)
+    assert (changed.status, changed.body) == (200, FEED)
+    assert server.feed_headers[1]["If-None-Match"] == tag
+
+
+async def test_a_304_to_an_unconditional_request_is_an_error(client: httpx.AsyncClient) -> None:
+    with FakeArxiv(feeds={}) as server:
+        server.responses["cs.AI"] = [(304, b"", {})]
+        with pytest.raises(DownloadError, match="HTTP 304"):
+            await download(client, server.base + "cs.AI", max_bytes=1 << 20, retries=0, deadline=5,
+                           total_deadline=5)

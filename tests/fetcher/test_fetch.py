@@ -64,7 +64,9 @@ async def test_fetching_again_changes_nothing_and_a_new_version_is_a_change(stor
         again = await fetch(store_env, config("cs.AI"))
         arxiv.feeds["cs.AI"] = feed("cs.AI", [Item("2411.00001", "A"), Item("2411.00002", "B v2", version=2)])
         revised = await fetch(store_env, config("cs.AI"))
-    assert (again.new, again.changed, again.unchanged) == (0, 0, 2)
+    # The same answer again is arXiv not having announced since: nothing is taken twice.
+    assert (again.status, again.items, again.new, again.changed, again.unchanged) == ("stale", 0, 0, 0, 0)
+    assert again.announced is not None and [f["status"] for f in again.feeds] == ["stale"]
     assert (revised.new, revised.changed, revised.unchanged) == (0, 1, 1)
     async with store_env.sessions() as session:
         paper = await session.get(Paper, "2411.00002")

@@ -42,7 +42,8 @@ def test_only_the_feeds_are_published_to_the_world() -> None:
 
 def test_the_daily_fetch_is_the_fetchers_own_schedule() -> None:
     fetcher = model()["services"]["fetcher"]
-    assert fetcher["environment"]["FETCH_SCHEDULE"] == "30 1 * * *"
+    assert fetcher["environment"]["FETCH_SCHEDULE"] == "30 20 * * 0-4"
+    assert fetcher["environment"]["FETCH_TIMEZONE"] == "America/New_York"
 
 
 def test_secrets_come_from_the_shell_not_from_files() -> None:

@@ -29,3 +29,13 @@ def test_odd_feed_records_do_not_break_it() -> None:
     assert status_lines("error", [None, {"status": "error"}, "x"], ["cs.AI"], 0, None) == [  # type: ignore[list-item]
         "fetch failed for every feed"]
     assert status_lines("stale", [], ["cs.AI"], 0, None) == ["arXiv has not announced lately"]
+
+
+def test_an_unknown_category_is_named_as_a_configuration_error_not_an_outage() -> None:
+    feeds = [{"category": "cs.AI", "status": "ok"},
+             {"category": "cs.XX", "status": "error", "kind": "configuration", "error": "configuration error: ..."},
+             {"category": "cs.DC", "status": "error", "error": "HTTP 503"}]
+    assert status_lines("partial", feeds, ["cs.AI", "cs.XX", "cs.DC"], 3, None) == [
+        "cs.XX is not an arXiv category (check config.json)", "fetch failed for cs.DC", "3 papers"]
+    assert status_lines("error", feeds[1:2], ["cs.XX"], 0, None) == [
+        "cs.XX is not an arXiv category (check config.json)"]

@@ -249,3 +249,29 @@ async def test_a_handler_that_hangs_is_timed_out_retried_and_parked(pg_env: Env,
     assert len(calls) == 2
     message = await get_one(amqp_url, parked)
     assert message.headers["x-parked-reason"] == "no result within 0.3 s"
+
+
+async def test_a_message_no_service_consumes_is_relayed_without_blocking_the_rest(pg_env: Env, amqp_url: str,
+                                                                                  amqp_prefix: str) -> None:
+    # paper.updated has no consumer among our services: the broker drops it (other programs may bind to it);
+    # the relay must still mark it sent and deliver what follows it.
+    from shared.messages import PaperUpdated, UpdatedPaper
+    assert not any(PaperUpdated.routing_key in handlers for handlers in HANDLERS.values())
+    async with pg_env.sessions() as session, session.begin():
+        repo = Repository(session)
+        repo.emit(PaperUpdated(run_id="r" * 32, papers=[UpdatedPaper(arxiv_id="2411.00001", version=2,
+                                                                     previous_version=1)]))
+        repo.emit(RunFetched(run_id="r" * 32, status="stale", items=0, new=0, changed=0))
+    settings = settings_for(pg_env.settings.database_url, amqp_url=amqp_url, amqp_prefix=amqp_prefix)
+    broker = Broker(amqp_url, Topology(amqp_prefix))
+    await broker.connect()
+    await broker.declare("scorer", HANDLERS["scorer"])
+    await broker.close()
+    runtime = ServiceRuntime("fetcher", settings, {}, consume=False)
+    await runtime.start()
+    try:
+        await wait_for(lambda: _depth_is(amqp_url, Topology(amqp_prefix).queue("scorer"), 1))
+    finally:
+        await runtime.stop()
+    async with pg_env.sessions() as session:
+        assert all(r.sent_at for r in await session.exec(select(OutboxMessage)))

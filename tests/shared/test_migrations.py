@@ -76,3 +76,32 @@ async def test_a_foundation_store_upgrades_with_its_data(old_store: str) -> None
     assert not hits[1]
     assert publication[0] == "default" and str(publication[1]) == "2024-11-28"
     assert locks == {"fetch", "profiles"}
+
+
+async def test_0007_seeds_the_version_history_and_the_readable_text(old_store: str) -> None:
+    await migrate(old_store, "0006")
+    engine = make_engine(old_store)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(
+                "INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, primary_category,"
+                " announce_type, announced, abs_url, pdf_url, content_hash, first_seen_at, updated_at) VALUES"
+                " ('2411.00001', 3, 'Schr\\\"odinger $O(n^2)$', 'A \\emph{b}.', '[\"Ada\"]', '[\"cs.AI\"]', 'cs.AI',"
+                " 'replace', '2024-11-28', 'a', 'p', 'h', '2024-11-01 05:00:00+00', '2024-11-29 05:00:00+00'),"
+                " ('2411.00002', 1, 'Plain', 'Plain.', '[]', '[\"cs.LG\"]', 'cs.LG', 'new', NULL, 'a', 'p', 'h',"
+                " '2024-11-29 05:00:00+00', '2024-11-29 05:00:00+00')"))
+        await migrate(old_store)
+        async with engine.connect() as conn:
+            versions = (await conn.execute(text(
+                "SELECT arxiv_id, version, title, announce_type, announced FROM paper_versions"
+                " ORDER BY arxiv_id"))).all()
+            readable = (await conn.execute(text(
+                "SELECT title_text, abstract_text FROM papers ORDER BY arxiv_id"))).all()
+            feed_state = (await conn.execute(text("SELECT count(*) FROM feed_state"))).scalar()
+    finally:
+        await engine.dispose()
+    assert [(v[0], v[1], v[2], v[3], str(v[4])) for v in versions] == [
+        ("2411.00001", 3, 'Schr\\"odinger $O(n^2)$', "replace", "2024-11-28"),
+        ("2411.00002", 1, "Plain", "new", "None")]
+    assert [tuple(r) for r in readable] == [("Schrödinger O(n²)", "A b."), ("Plain", "Plain.")]
+    assert feed_state == 0

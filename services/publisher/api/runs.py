@@ -110,7 +110,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.get("/runs", response_model=Page[Run], dependencies=read, openapi_extra=READ_SECURITY,
              responses=problems(401, 403, 422), summary="Fetch runs, newest first, a page at a time")
     async def list_runs(request: Request, response: Response,
-                        status: Annotated[Literal["running", "ok", "empty", "partial", "error"] | None,
+                        status: Annotated[Literal["running", "ok", "empty", "partial", "error", "stale"] | None,
                                           Query()] = None,
                         limit: Limit = DEFAULT_LIMIT,
                         cursor: Cursor = None) -> dict[str, Any]:
