@@ -4,6 +4,7 @@ bench/fuzz_feed.py runs the same strategies for minutes instead of a few hundred
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,8 +25,13 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(Healt
 
 
 @pytest.fixture(autouse=True)
-def quiet() -> None:
-    logging.getLogger("services.fetcher.arxiv").setLevel(logging.ERROR)  # a warning per skipped item otherwise
+def quiet() -> Iterator[None]:
+    """A warning per skipped item otherwise: thousands of lines."""
+    logger = logging.getLogger("services.fetcher.arxiv")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
 
 
 @FAST
