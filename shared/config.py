@@ -171,7 +171,7 @@ def load_config(path: str | Path | None, missing_ok: bool = False) -> BotConfig:
         raise ConfigError(f"{path}: no such config file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # undecodable, not JSON, a 5,000-digit number, nested too deep
         raise ConfigError(f"{path}: not valid JSON: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc}") from None

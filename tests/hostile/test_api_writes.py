@@ -34,7 +34,8 @@ WRONG = [{}, {"Authorization": "Bearer"}, {"Authorization": "Bearer "}, {"Author
 async def snapshot(env: Env) -> dict[str, list[str]]:
     """Every row of every table, as text."""
     async with env.sessions() as session:
-        return {t.name: sorted(str(tuple(r)) for r in await session.execute(text(f'SELECT * FROM "{t.name}"')))
+        connection = await session.connection()
+        return {t.name: sorted(str(tuple(r)) for r in await connection.execute(text(f'SELECT * FROM "{t.name}"')))
                 for t in SQLModel.metadata.sorted_tables}
 
 
@@ -43,7 +44,7 @@ async def store(pg_env: Env) -> AsyncIterator[Env]:
     """A day published, and one webhook subscription to aim writes at."""
     await published_run(pg_env)
     async with pg_env.sessions() as session, session.begin():
-        await session.execute(text(
+        await (await session.connection()).execute(text(
             "INSERT INTO webhook_subscriptions (id, url, profile, format, per, origin, active, deleted, "
             "consecutive_failures, created_at, updated_at) VALUES ('wh_1', 'https://example.com/', 'default', "
             "'json', 'digest', 'api', true, false, 0, now(), now())"))
