@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     arxiv_rss_base_url: str = "https://rss.arxiv.org/rss/"
     # Where papers' full texts are read for summaries: <base>/html/<id>v<n>, else <base>/pdf/<id>v<n>.
     arxiv_base_url: str = "https://arxiv.org"
+    # The export API (lookups by id, searches with paging; enriches papers) and OAI-PMH (the bulk backfill).
+    arxiv_api_base_url: str = "https://export.arxiv.org/api/query"
+    arxiv_oai_base_url: str = "https://oaipmh.arxiv.org/oai"
+    # Who runs this bot (an e-mail address or a URL): arXiv asks automated clients to say so in the User-Agent.
+    arxiv_contact: str = ""
+    # arXiv asks for one connection at a time and at least 3 s between requests to the API and OAI-PMH.
+    arxiv_api_min_delay_seconds: float = Field(3.0, ge=0, le=600)
+    # OAI-PMH's 503 with Retry-After is flow control, not a failure: waited for, up to this long in total for
+    # one page (beyond it the page fails as any download does).
+    arxiv_oai_max_wait_seconds: float = Field(600.0, ge=0, le=86_400)
     http_timeout: float = 30.0
     http_retries: int = Field(3, ge=0)
     # A real day's all-archives feed is 2.8 MB; anything far beyond that is not a feed.

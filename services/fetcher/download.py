@@ -17,16 +17,21 @@ import httpx
 log = logging.getLogger(__name__)
 RETRY_STATUS = {429, 500, 502, 503, 504}
 MAX_WAIT = 120.0  # never sleep longer than this for one Retry-After, whatever the server says
+ERROR_BODY_BYTES = 64 * 1024
 
 
 class DownloadError(RuntimeError):
-    pass
+    """`status` and the first bytes of `body` are kept for a refused request (an API's error document)."""
+
+    def __init__(self, message: str, status: int | None = None, body: bytes = b""):
+        super().__init__(message)
+        self.status, self.body = status, body
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, wait: float):
+    def __init__(self, reason: str, wait: float, flow: bool = False):
         super().__init__(reason)
-        self.reason, self.wait = reason, wait
+        self.reason, self.wait, self.flow = reason, wait, flow
 
 
 def retry_after(value: str | None, default: float) -> float:
@@ -48,10 +53,17 @@ def retry_after(value: str | None, default: float) -> float:
 async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff: float) -> bytes:
     async with client.stream("GET", url) as response:
         if response.status_code in RETRY_STATUS:
-            raise _Retryable(f"HTTP {response.status_code}", retry_after(response.headers.get("Retry-After"),
-                                                                          backoff))
+            header = response.headers.get("Retry-After")
+            raise _Retryable(f"HTTP {response.status_code}", retry_after(header, backoff),
+                             flow=response.status_code == 503 and header is not None)
         if response.status_code != 200:
-            raise DownloadError(f"GET {url}: HTTP {response.status_code}")
+            body = b""
+            async for chunk in response.aiter_bytes():  # an error document says why; its start is enough
+                body += chunk
+                if len(body) >= ERROR_BODY_BYTES:
+                    break
+            raise DownloadError(f"GET {url}: HTTP {response.status_code}", response.status_code,
+                                body[:ERROR_BODY_BYTES])
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise DownloadError(f"GET {url}: body of {declared} bytes exceeds the {max_bytes}-byte limit")
@@ -65,11 +77,17 @@ async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff:
 
 
 async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: int, deadline: float,
-                   total_deadline: float, backoff: float = 1.0) -> bytes:
-    """The body of a 200 answer to GET `url`; DownloadError for anything else, once retries or time run out."""
+                   total_deadline: float, backoff: float = 1.0, flow_control: float = 0.0) -> bytes:
+    """The body of a 200 answer to GET `url`; DownloadError for anything else, once retries or time run out.
+
+    `flow_control` > 0: a 503 with Retry-After is the server pacing its clients (OAI-PMH's flow control), not
+    a failure; it is waited for without spending a retry, up to `flow_control` seconds in total (each wait
+    counted as at least a second, so a "Retry-After: 0" loop ends too), beyond `total_deadline`.
+    """
     clock = asyncio.get_running_loop().time
     give_up_at = clock() + total_deadline
-    for attempt in range(retries + 1):
+    attempt, flow_left = 0, flow_control
+    while True:
         limit = min(deadline, give_up_at - clock())
         if limit <= 0:
             break
@@ -82,6 +100,12 @@ async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retri
             failure, wait = f"{type(exc).__name__}: {exc}", backoff * 2 ** attempt
         except _Retryable as exc:
             failure, wait = exc.reason, exc.wait
+            if exc.flow and max(wait, 1.0) <= flow_left:
+                flow_left -= max(wait, 1.0)
+                give_up_at += wait
+                log.info("GET %s: %s, the server asks to come back in %.1fs", url, failure, wait)
+                await asyncio.sleep(wait)
+                continue
         except httpx.HTTPError as exc:
             # A body that lies about its encoding or a redirect loop: retrying will not help.
             raise DownloadError(f"GET {url}: {type(exc).__name__}: {exc}") from None
@@ -92,4 +116,5 @@ async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retri
                                 f"{total_deadline:g}s deadline for the whole download")
         log.info("GET %s: %s, retrying in %.1fs", url, failure, wait)
         await asyncio.sleep(wait)
+        attempt += 1
     raise DownloadError(f"GET {url}: gave up at the {total_deadline:g}s deadline for the whole download")

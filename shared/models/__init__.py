@@ -3,6 +3,7 @@
 Keys are natural wherever possible (arXiv id, (run, profile, paper), (paper, version, model, prompt)) so a
 redelivered message finds its effect already there instead of writing it twice.
 """
+from shared.models.backfill import BackfillState
 from shared.models.base import utcnow
 from shared.models.feeds import FeedItem
 from shared.models.outbox import Lock, OutboxMessage
@@ -14,6 +15,7 @@ from shared.models.search import PAPERS_FTS
 from shared.models.summaries import RunSummary, Summary, SummaryClaim
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-__all__ = ["PAPERS_FTS", "FeedItem", "FetchRun", "Lock", "OutboxMessage", "Paper", "Profile", "ProfileVersion",
+__all__ = ["PAPERS_FTS", "BackfillState",
+           "FeedItem", "FetchRun", "Lock", "OutboxMessage", "Paper", "Profile", "ProfileVersion",
            "Publication", "RunItem", "RunProfile", "RunSummary", "Score", "Summary", "SummaryClaim", "WebhookAttempt",
            "WebhookDelivery", "WebhookSubscription", "utcnow"]

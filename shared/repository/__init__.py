@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.repository.api import ApiQueries
+from shared.repository.backfill import BackfillQueries
 from shared.repository.feeds import FeedQueries
 from shared.repository.outbox import OutboxQueries
 from shared.repository.papers import PaperQueries
@@ -18,7 +19,7 @@ from shared.repository.webhooks import WebhookQueries
 
 
 class Repository(PaperQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries, FeedQueries,
-                 OutboxQueries, WebhookQueries, ApiQueries):
+                 OutboxQueries, WebhookQueries, ApiQueries, BackfillQueries):
     def __init__(self, session: AsyncSession):
         self.session = session
 

@@ -1,0 +1,273 @@
+"""OAI-PMH `ListRecords` from arXiv: one page per request, parsed incrementally, then the next token.
+
+arXiv serves its whole catalogue this way (ARXIV_OAI_BASE_URL): `metadataPrefix=arXiv` (structured authors,
+no version numbers) or `arXivRaw` (authors as one string, every version with its date), optionally one `set`
+(`cs`, `math`, `physics:hep-th`) and a `from`/`until` range of datestamps; pages of about 1,000 records end
+with a `resumptionToken`, empty on the last page. A page is parsed with lxml's iterparse and each record is
+cleared as soon as it is read, so memory holds one page's bytes and its records, however large the page
+(entities are not resolved, nothing is fetched from the network, no DTD is read, no huge trees).
+
+OAI-PMH errors are answers, not HTTP failures: `noRecordsMatch` is an empty result; `badArgument`,
+`badResumptionToken` (tokens expire) and the rest become OaiError with arXiv's own words.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlencode
+
+import httpx
+from lxml import etree
+
+from services.fetcher.arxiv import (MAX_ABSTRACT_CHARS, MAX_CATEGORIES, MAX_CREATOR_CHARS, MAX_TITLE_CHARS,
+                                    split_authors)
+from services.fetcher.download import DownloadError, download
+from shared.arxiv_names import ARXIV_ID, is_category
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+FORMATS = {"arXiv": "{http://arxiv.org/OAI/arXiv/}", "arXivRaw": "{http://arxiv.org/OAI/arXivRaw/}"}
+ROOTS = {prefix: ns + prefix for prefix, ns in FORMATS.items()}  # <arXiv> and <arXivRaw>
+MAX_NOTE_CHARS = 10_000  # comments, journal references: the longest real ones are a few hundred characters
+MAX_DOI_CHARS = 255
+_ID_RE = re.compile(ARXIV_ID)
+
+
+class OaiError(RuntimeError):
+    """An OAI-PMH error answer (`code` is the protocol's: badArgument, badResumptionToken, ...), or a page
+    that is not OAI-PMH at all."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"OAI-PMH {code}: {message}")
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class OaiRecord:
+    arxiv_id: str
+    version: int  # 1 when the format does not say (metadataPrefix=arXiv)
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str]
+    created: date | None  # the first version's date
+    datestamp: date | None  # when the record last changed at arXiv
+    comments: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+
+    @property
+    def primary_category(self) -> str:
+        return self.categories[0] if self.categories else ""
+
+
+@dataclass
+class OaiPage:
+    records: list[OaiRecord] = field(default_factory=list)
+    token: str | None = None  # None: this was the last page
+    cursor: int | None = None
+    complete_list_size: int | None = None
+    deleted: int = 0
+    bad: list[str] = field(default_factory=list)
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).date()  # arXivRaw's version dates: "Mon, 2 Apr 2007 19:18:42 GMT"
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _raw_authors(text: str) -> list[str]:
+    """arXivRaw's "A. Smith, B. Jones (MIT, Cambridge) and C. Lee": commas outside parentheses, then the last
+    " and "."""
+    authors = split_authors(text)
+    if authors and " and " in authors[-1] and "(" not in authors[-1]:
+        authors[-1:] = [a.strip() for a in authors[-1].split(" and ") if a.strip()]
+    return authors
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.strip().isdigit() else None
+
+
+def _record(metadata: etree._Element, ns: str, stamp: date | None) -> OaiRecord:
+    fields: dict[str, str] = {}
+    authors: list[str] = []
+    versions: list[tuple[int, date | None]] = []
+    cut = len(ns)
+    for node in metadata:
+        tag = node.tag[cut:] if isinstance(node.tag, str) and node.tag.startswith(ns) else None
+        if tag == "authors" and len(node):  # arXiv: <author><keyname/><forenames/><suffix/></author>...
+            for author in node:
+                parts = {part.tag[cut:]: (part.text or "").strip() for part in author if isinstance(part.tag, str)}
+                name = " ".join(p for p in (parts.get("forenames"), parts.get("keyname"), parts.get("suffix")) if p)
+                if name:
+                    authors.append(" ".join(name.split()))
+        elif tag == "version":  # arXivRaw: <version version="v2"><date>...</date>...</version>
+            number = (node.get("version") or "").lstrip("v")
+            if number.isdigit() and len(number) <= 4:
+                versions.append((int(number), _day(node.findtext(f"{ns}date"))))
+        elif tag is not None:
+            fields[tag] = node.text or ""
+    arxiv_id = fields.get("id", "").strip()
+    if not _ID_RE.fullmatch(arxiv_id):
+        raise ValueError(f"no arXiv id in the record ({arxiv_id[:80]!r})")
+    if not authors and fields.get("authors"):
+        if len(fields["authors"]) > MAX_CREATOR_CHARS:
+            raise ValueError(f"{arxiv_id}: author list of {len(fields['authors'])} characters exceeds "
+                             f"{MAX_CREATOR_CHARS}")
+        authors = _raw_authors(fields["authors"])
+    title = " ".join(fields.get("title", "").split())
+    abstract = fields.get("abstract", "").strip()
+    categories = list(dict.fromkeys(fields.get("categories", "").split()))
+    notes = {name: " ".join(fields[key].split()) or None if key in fields else None
+             for name, key in (("comments", "comments"), ("journal_ref", "journal-ref"), ("doi", "doi"))}
+    if not title:
+        raise ValueError(f"{arxiv_id}: empty title")
+    for name, value, limit in (("title", title, MAX_TITLE_CHARS), ("abstract", abstract, MAX_ABSTRACT_CHARS),
+                               ("author list", ", ".join(authors), MAX_CREATOR_CHARS),
+                               ("comments", notes["comments"] or "", MAX_NOTE_CHARS),
+                               ("journal reference", notes["journal_ref"] or "", MAX_NOTE_CHARS),
+                               ("doi", notes["doi"] or "", MAX_DOI_CHARS)):
+        if len(value) > limit:
+            raise ValueError(f"{arxiv_id}: {name} of {len(value)} characters exceeds {limit}")
+    if not categories or len(categories) > MAX_CATEGORIES:
+        raise ValueError(f"{arxiv_id}: {len(categories)} categories (1 to {MAX_CATEGORIES} expected)")
+    for category in categories:
+        if not is_category(category):
+            raise ValueError(f"{arxiv_id}: category {category[:40]!r} is not an arXiv category name")
+    version, created = 1, _day(fields.get("created"))
+    if versions:
+        version = max(v for v, _ in versions)
+        created = min(versions)[1] or created
+    return OaiRecord(arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=authors,
+                     categories=categories, created=created, datestamp=stamp, **notes)
+
+
+def _error(node: etree._Element) -> OaiError:
+    return OaiError(node.get("code") or "error", " ".join((node.text or "").split()) or "(no message)")
+
+
+def parse_page(source: bytes | io.BufferedIOBase, metadata_prefix: str = "arXiv") -> OaiPage:
+    """One ListRecords page. A record that breaks a bound is skipped and named in `bad`; deleted records are
+    counted; an OAI-PMH error other than noRecordsMatch raises OaiError."""
+    if metadata_prefix not in FORMATS:
+        raise ValueError(f"metadataPrefix {metadata_prefix!r} is not one of {sorted(FORMATS)}")
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    page = OaiPage()
+    events = etree.iterparse(stream, events=("end",), tag=(f"{OAI}record", f"{OAI}resumptionToken", f"{OAI}error"),
+                             resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                             remove_comments=True, remove_pis=True)
+    try:
+        for _, node in events:
+            if node.tag == f"{OAI}record":
+                _take(page, node, metadata_prefix)
+            elif node.tag == f"{OAI}resumptionToken":
+                page.token = (node.text or "").strip() or None
+                page.cursor, page.complete_list_size = _int(node.get("cursor")), _int(node.get("completeListSize"))
+            else:
+                error = _error(node)
+                if error.code != "noRecordsMatch":
+                    raise error
+            # Forget what was read: the record and everything before it.
+            node.clear(keep_tail=False)
+            parent = node.getparent()
+            if parent is not None:
+                while node.getprevious() is not None:
+                    del parent[0]
+        root = events.root
+    except etree.XMLSyntaxError as exc:
+        raise OaiError("malformedXML", f"the page is not well-formed XML ({exc})") from None
+    if root is None or root.tag != f"{OAI}OAI-PMH":
+        tag = "nothing" if root is None else f"<{root.tag}>"
+        raise OaiError("notOaiPmh", f"the answer is not an OAI-PMH document (root element {tag})")
+    return page
+
+
+def _take(page: OaiPage, node: etree._Element, prefix: str) -> None:
+    header = node.find(f"{OAI}header")
+    if header is not None and header.get("status") == "deleted":
+        page.deleted += 1
+        return
+    metadata = node.find(f"{OAI}metadata")
+    body = metadata[0] if metadata is not None and len(metadata) else None
+    identifier = (header.findtext(f"{OAI}identifier") if header is not None else None) or "?"
+    try:
+        if body is None or body.tag != ROOTS[prefix]:
+            raise ValueError(f"{identifier[:80]}: no {prefix} metadata")
+        stamp = _day(header.findtext(f"{OAI}datestamp")) if header is not None else None
+        page.records.append(_record(body, FORMATS[prefix], stamp))
+    except ValueError as exc:
+        log.warning("OAI-PMH record skipped: %s", exc)
+        page.bad.append(str(exc)[:300])
+
+
+@dataclass(frozen=True)
+class Harvest:
+    """What to harvest; its `key` names the harvest in the store (a resumed run finds its token by it)."""
+
+    metadata_prefix: str = "arXiv"
+    set_spec: str | None = None
+    from_date: date | None = None
+    until_date: date | None = None
+
+    @property
+    def key(self) -> str:
+        return "|".join([self.metadata_prefix, self.set_spec or "", str(self.from_date or ""),
+                         str(self.until_date or "")])
+
+    def first_url(self, base: str) -> str:
+        query = {"verb": "ListRecords", "metadataPrefix": self.metadata_prefix}
+        if self.set_spec:
+            query["set"] = self.set_spec
+        if self.from_date:
+            query["from"] = self.from_date.isoformat()
+        if self.until_date:
+            query["until"] = self.until_date.isoformat()
+        return f"{base}?{urlencode(query)}"
+
+
+def next_url(base: str, token: str) -> str:
+    return f"{base}?{urlencode({'verb': 'ListRecords', 'resumptionToken': token})}"
+
+
+async def fetch_page(client: httpx.AsyncClient, settings: Settings, url: str, metadata_prefix: str) -> OaiPage:
+    """GET one page (politeness is the client's: services/fetcher/polite.py) and parse it."""
+    try:
+        body = await download(client, url, max_bytes=settings.max_feed_bytes, retries=settings.http_retries,
+                              deadline=settings.http_deadline_seconds,
+                              total_deadline=settings.http_total_deadline_seconds,
+                              flow_control=settings.arxiv_oai_max_wait_seconds)
+    except DownloadError as exc:
+        if exc.status and exc.body.lstrip().startswith(b"<"):  # an OAI error document sent with a 4xx
+            parse_page(exc.body, metadata_prefix)
+        raise
+    return parse_page(body, metadata_prefix)
+
+
+async def list_records(client: httpx.AsyncClient, settings: Settings, harvest: Harvest,
+                       token: str | None = None) -> AsyncIterator[OaiPage]:
+    """Every page of the harvest, from its start or from `token`; each page's `token` leads to the next."""
+    base = settings.arxiv_oai_base_url
+    url = next_url(base, token) if token else harvest.first_url(base)
+    while True:
+        page = await fetch_page(client, settings, url, harvest.metadata_prefix)
+        yield page
+        if not page.token:
+            return
+        url = next_url(base, page.token)
