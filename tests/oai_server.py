@@ -3,9 +3,10 @@
 A real HTTP server on 127.0.0.1, run in a thread like tests/servers.py's: pages of `page_size` records in
 (datestamp, id) order (a paper's datestamp: `load_corpus`) with resumption tokens (the last page's token is
 empty, as arXiv's), `from`, `until` and `set` honoured, `metadataPrefix` arXiv or arXivRaw, OAI-PMH errors as
-arXiv words them (badArgument, badResumptionToken, noRecordsMatch, cannotDisseminateFormat). Every `busy_every`-th request gets a 503 with
-`Retry-After: retry_after` (flow control). `times` holds each request's arrival (time.time(), comparable
-across processes) and `log` what it asked and got, so a test can check the delays a client kept.
+arXiv words them (badArgument, badResumptionToken, noRecordsMatch, cannotDisseminateFormat). Every
+`busy_every`-th request gets a 503 with `Retry-After: retry_after` (flow control). `times` holds each
+request's arrival (time.time(), comparable across processes) and `log` what it asked and got, so a test can
+check the delays a client kept.
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def _arxiv(paper: dict) -> str:
     updated = f"<updated>{paper['published']}</updated>" if paper["version"] > 1 else ""
     return (f'<arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>{paper["id"]}</id><created>{paper["published"]}'
             f'</created>{updated}<authors>{authors}</authors><title>{escape(paper["title"], False)}</title>'
-            f'<categories>{" ".join(paper["categories"])}</categories><abstract>{escape(paper["abstract"], False)}'
+            f'<categories>{escape(" ".join(paper["categories"]), False)}</categories><abstract>{escape(paper["abstract"], False)}'
             '</abstract></arXiv>')
 
 
@@ -62,13 +63,16 @@ def _raw(paper: dict) -> str:
                        for n in range(1, paper["version"] + 1))
     return (f'<arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/"><id>{paper["id"]}</id>{versions}'
             f'<title>{escape(paper["title"], False)}</title><authors>{escape(", ".join(paper["authors"]), False)}'
-            f'</authors><categories>{" ".join(paper["categories"])}</categories>'
+            f'</authors><categories>{escape(" ".join(paper["categories"]), False)}</categories>'
             f'<abstract>{escape(paper["abstract"], False)}</abstract></arXivRaw>')
 
 
 def _record(paper: dict, prefix: str) -> str:
+    # Some corpus papers (from third-party crawls) have no categories, or ACM/MSC classes among them: served as
+    # they are, so the client meets them.
+    spec = "".join(f"<setSpec>{c.split('.')[0]}</setSpec>" for c in paper["categories"][:1])
     return (f'<record><header><identifier>oai:arXiv.org:{paper["id"]}</identifier><datestamp>{paper["datestamp"]}'
-            f'</datestamp><setSpec>{paper["categories"][0].split(".")[0]}</setSpec></header><metadata>'
+            f'</datestamp>{spec}</header><metadata>'
             f'{_arxiv(paper) if prefix == "arXiv" else _raw(paper)}</metadata></record>\n')
 
 

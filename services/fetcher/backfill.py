@@ -131,6 +131,11 @@ async def _store(env: Env, harvest: Harvest, page: OaiPage, tally: Tally) -> Non
     if page.complete_list_size is not None:
         tally.total = page.complete_list_size
     tally.done = not page.token
+    odd = [r for r in page.records if r.left_out]
+    if odd:
+        log.warning("backfill %s page %d: %d records named things that are not arXiv categories, left out of "
+                    "their categories (e.g. %s: %s)", harvest.key, tally.pages, len(odd), odd[0].arxiv_id,
+                    ", ".join(odd[0].left_out))
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
         new, written = await repo.store_backfilled(rows)

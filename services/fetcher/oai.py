@@ -62,6 +62,7 @@ class OaiRecord:
     comments: str | None = None
     journal_ref: str | None = None
     doi: str | None = None
+    left_out: tuple[str, ...] = ()  # names in <categories> that are not arXiv categories
 
     @property
     def primary_category(self) -> str:
@@ -134,7 +135,9 @@ def _record(metadata: etree._Element, ns: str, stamp: date | None) -> OaiRecord:
         authors = _raw_authors(fields["authors"])
     title = " ".join(fields.get("title", "").split())
     abstract = fields.get("abstract", "").strip()
-    categories = list(dict.fromkeys(fields.get("categories", "").split()))
+    named = list(dict.fromkeys(fields.get("categories", "").split()))
+    # A name that is not an arXiv category (an ACM or MSC class some mirrors mix in) is left out, not the paper.
+    categories = [name for name in named if is_category(name)]
     notes = {name: " ".join(fields[key].split()) or None if key in fields else None
              for name, key in (("comments", "comments"), ("journal_ref", "journal-ref"), ("doi", "doi"))}
     if not title:
@@ -146,17 +149,15 @@ def _record(metadata: etree._Element, ns: str, stamp: date | None) -> OaiRecord:
                                ("doi", notes["doi"] or "", MAX_DOI_CHARS)):
         if len(value) > limit:
             raise ValueError(f"{arxiv_id}: {name} of {len(value)} characters exceeds {limit}")
-    if not categories or len(categories) > MAX_CATEGORIES:
-        raise ValueError(f"{arxiv_id}: {len(categories)} categories (1 to {MAX_CATEGORIES} expected)")
-    for category in categories:
-        if not is_category(category):
-            raise ValueError(f"{arxiv_id}: category {category[:40]!r} is not an arXiv category name")
+    if len(categories) > MAX_CATEGORIES:
+        raise ValueError(f"{arxiv_id}: {len(categories)} categories exceed {MAX_CATEGORIES}")
     version, created = 1, _day(fields.get("created"))
     if versions:
         version = max(v for v, _ in versions)
         created = min(versions)[1] or created
     return OaiRecord(arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=authors,
-                     categories=categories, created=created, datestamp=stamp, **notes)
+                     categories=categories, created=created, datestamp=stamp, **notes,
+                     left_out=tuple(name[:40] for name in named if name not in categories)[:8])
 
 
 def _error(node: etree._Element) -> OaiError:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from shared.db import make_engine
-from tests.conftest import env_on
 from tests.data import shared_data
 from tests.e2e.cli import arxiv_bot, child_env, command
 from tests.oai_server import OaiServer, load_corpus
@@ -22,13 +20,11 @@ ARGS = ("backfill", "--from", "2000-01-01", "--until", "2030-01-01")
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
-async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    url = request.getfixturevalue("pg_url")
-    async with env_on(url):  # empties the session's database afterwards
-        yield url
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    request.getfixturevalue("pg_env")  # the session's database, emptied after the test
+    return request.getfixturevalue("pg_url")
 
 
 async def _rows(url: str, query: str) -> list[tuple]:

@@ -104,11 +104,13 @@ def test_a_broken_record_is_skipped_and_named_and_the_others_kept() -> None:
                            + _record(GOOD.replace("A  title", "T" * 5000))
                            + '<record><header status="deleted"><identifier>oai:arXiv.org:1</identifier>'
                              '</header></record>'))
-    assert [r.arxiv_id for r in page.records] == ["2411.00001"]
-    assert page.deleted == 1 and len(page.bad) == 3
-    assert "is not an arXiv category name" in page.bad[0] and "not-an-id" in page.bad[1]
-    assert "title of 5013 characters exceeds 1000" in page.bad[2]
-    (record,) = page.records
+    assert [r.arxiv_id for r in page.records] == ["2411.00001", "2411.00001"]
+    assert page.deleted == 1 and len(page.bad) == 2
+    assert "not-an-id" in page.bad[0] and "title of 5013 characters exceeds 1000" in page.bad[1]
+    record, odd = page.records
+    # What is not an arXiv category name (an ACM class a mirror mixed in) is left out, not the paper.
+    assert odd.categories == ["cs.AI"] and odd.left_out == ("no/such;category",)
+    assert record.left_out == () and record.categories == ["cs.AI", "cs.LG"]
     assert record.title == "A title on two lines" and record.abstract == "First line\nsecond line."
 
 
