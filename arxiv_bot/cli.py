@@ -13,6 +13,8 @@ from shared.logging import configure
 from shared.settings import SERVICE_PORTS, Settings
 
 log = logging.getLogger("arxiv_bot")
+# The store `run --once` reads (arxiv_bot/embedded.py's default; importing it would load every service).
+BACKFILL_DATABASE = "sqlite:///arxiv-bot.db"
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -93,7 +95,6 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 async def _backfill(settings: Settings, args: argparse.Namespace) -> str:
-    from arxiv_bot.embedded import DEFAULT_DATABASE
     from arxiv_bot.progress import Progress
     from services.fetcher.backfill import backfill
     from services.fetcher.oai import Harvest
@@ -101,7 +102,7 @@ async def _backfill(settings: Settings, args: argparse.Namespace) -> str:
     from shared.metrics import Metrics
     from shared.runtime import Env, make_http
 
-    url = settings.database_url or DEFAULT_DATABASE  # the store `run --once` reads, unless told otherwise
+    url = settings.database_url or BACKFILL_DATABASE
     await migrate(url)
     harvest = Harvest(args.prefix, args.set, args.from_date, args.until)
     engine = make_engine(url)

@@ -106,25 +106,46 @@ def _int(text: str | None) -> int | None:
     return int(text) if text and text.strip().isdigit() else None
 
 
-def _record(metadata: etree._Element, ns: str, stamp: date | None) -> OaiRecord:
+# Each format's elements by their qualified name: one dict lookup per element, no string slicing.
+_FIELDS = {prefix: {ns + name: name for name in ("id", "created", "updated", "title", "categories", "comments",
+                                                 "journal-ref", "doi", "abstract", "authors", "version")}
+           for prefix, ns in FORMATS.items()}
+_NAME_PARTS = {FORMATS["arXiv"] + part: index for index, part in enumerate(("forenames", "keyname", "suffix"))}
+
+
+def _author(node: etree._Element) -> str:
+    parts = ["", "", ""]
+    for part in node:
+        index = _NAME_PARTS.get(part.tag)
+        if index is not None and part.text:
+            parts[index] = part.text
+    return " ".join(" ".join(parts).split())
+
+
+def _note(text: str | None, name: str, arxiv_id: str, limit: int) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise ValueError(f"{arxiv_id}: {name} of {len(text)} characters exceeds {limit}")
+    return text or None
+
+
+def _record(metadata: etree._Element, prefix: str, stamp: date | None) -> OaiRecord:
+    names = _FIELDS[prefix]
     fields: dict[str, str] = {}
     authors: list[str] = []
     versions: list[tuple[int, date | None]] = []
-    cut = len(ns)
     for node in metadata:
-        tag = node.tag[cut:] if isinstance(node.tag, str) and node.tag.startswith(ns) else None
-        if tag == "authors" and len(node):  # arXiv: <author><keyname/><forenames/><suffix/></author>...
-            for author in node:
-                parts = {part.tag[cut:]: (part.text or "").strip() for part in author if isinstance(part.tag, str)}
-                name = " ".join(p for p in (parts.get("forenames"), parts.get("keyname"), parts.get("suffix")) if p)
-                if name:
-                    authors.append(" ".join(name.split()))
-        elif tag == "version":  # arXivRaw: <version version="v2"><date>...</date>...</version>
+        name = names.get(node.tag)
+        if name == "authors" and len(node):  # arXiv: <author><keyname/><forenames/><suffix/></author>...
+            authors = [a for a in map(_author, node) if a]
+        elif name == "version":  # arXivRaw: <version version="v2"><date>...</date>...</version>
             number = (node.get("version") or "").lstrip("v")
             if number.isdigit() and len(number) <= 4:
-                versions.append((int(number), _day(node.findtext(f"{ns}date"))))
-        elif tag is not None:
-            fields[tag] = node.text or ""
+                versions.append((int(number), _day(node[0].text if len(node) else None)))
+        elif name is not None:
+            fields[name] = node.text or ""
     arxiv_id = fields.get("id", "").strip()
     if not _ID_RE.fullmatch(arxiv_id):
         raise ValueError(f"no arXiv id in the record ({arxiv_id[:80]!r})")
@@ -135,29 +156,27 @@ def _record(metadata: etree._Element, ns: str, stamp: date | None) -> OaiRecord:
         authors = _raw_authors(fields["authors"])
     title = " ".join(fields.get("title", "").split())
     abstract = fields.get("abstract", "").strip()
+    if not title:
+        raise ValueError(f"{arxiv_id}: empty title")
+    for name, size, limit in (("title", len(title), MAX_TITLE_CHARS), ("abstract", len(abstract), MAX_ABSTRACT_CHARS),
+                              ("author list", sum(map(len, authors)), MAX_CREATOR_CHARS)):
+        if size > limit:
+            raise ValueError(f"{arxiv_id}: {name} of {size} characters exceeds {limit}")
     named = list(dict.fromkeys(fields.get("categories", "").split()))
     # A name that is not an arXiv category (an ACM or MSC class some mirrors mix in) is left out, not the paper.
     categories = [name for name in named if is_category(name)]
-    notes = {name: " ".join(fields[key].split()) or None if key in fields else None
-             for name, key in (("comments", "comments"), ("journal_ref", "journal-ref"), ("doi", "doi"))}
-    if not title:
-        raise ValueError(f"{arxiv_id}: empty title")
-    for name, value, limit in (("title", title, MAX_TITLE_CHARS), ("abstract", abstract, MAX_ABSTRACT_CHARS),
-                               ("author list", ", ".join(authors), MAX_CREATOR_CHARS),
-                               ("comments", notes["comments"] or "", MAX_NOTE_CHARS),
-                               ("journal reference", notes["journal_ref"] or "", MAX_NOTE_CHARS),
-                               ("doi", notes["doi"] or "", MAX_DOI_CHARS)):
-        if len(value) > limit:
-            raise ValueError(f"{arxiv_id}: {name} of {len(value)} characters exceeds {limit}")
     if len(categories) > MAX_CATEGORIES:
         raise ValueError(f"{arxiv_id}: {len(categories)} categories exceed {MAX_CATEGORIES}")
     version, created = 1, _day(fields.get("created"))
     if versions:
         version = max(v for v, _ in versions)
         created = min(versions)[1] or created
-    return OaiRecord(arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=authors,
-                     categories=categories, created=created, datestamp=stamp, **notes,
-                     left_out=tuple(name[:40] for name in named if name not in categories)[:8])
+    return OaiRecord(arxiv_id, version, title, abstract, authors, categories, created, stamp,
+                     _note(fields.get("comments"), "comments", arxiv_id, MAX_NOTE_CHARS),
+                     _note(fields.get("journal-ref"), "journal reference", arxiv_id, MAX_NOTE_CHARS),
+                     _note(fields.get("doi"), "doi", arxiv_id, MAX_DOI_CHARS),
+                     tuple(name[:40] for name in named if name not in categories)[:8] if len(named) > len(categories)
+                     else ())
 
 
 def _error(node: etree._Element) -> OaiError:
@@ -200,19 +219,30 @@ def parse_page(source: bytes | io.BufferedIOBase, metadata_prefix: str = "arXiv"
     return page
 
 
+_HEADER, _METADATA, _IDENTIFIER, _DATESTAMP = (f"{OAI}{n}" for n in ("header", "metadata", "identifier",
+                                                                        "datestamp"))
+
+
 def _take(page: OaiPage, node: etree._Element, prefix: str) -> None:
-    header = node.find(f"{OAI}header")
+    header = body = None
+    for part in node:
+        if part.tag == _HEADER:
+            header = part
+        elif part.tag == _METADATA and len(part):
+            body = part[0]
     if header is not None and header.get("status") == "deleted":
         page.deleted += 1
         return
-    metadata = node.find(f"{OAI}metadata")
-    body = metadata[0] if metadata is not None and len(metadata) else None
-    identifier = (header.findtext(f"{OAI}identifier") if header is not None else None) or "?"
+    identifier, stamp = "?", None
+    for part in header if header is not None else ():
+        if part.tag == _IDENTIFIER:
+            identifier = part.text or "?"
+        elif part.tag == _DATESTAMP:
+            stamp = _day(part.text)
     try:
         if body is None or body.tag != ROOTS[prefix]:
             raise ValueError(f"{identifier[:80]}: no {prefix} metadata")
-        stamp = _day(header.findtext(f"{OAI}datestamp")) if header is not None else None
-        page.records.append(_record(body, FORMATS[prefix], stamp))
+        page.records.append(_record(body, prefix, stamp))
     except ValueError as exc:
         log.warning("OAI-PMH record skipped: %s", exc)
         page.bad.append(str(exc)[:300])

@@ -1,0 +1,119 @@
+"""Benchmark: `arxiv-bot backfill`'s parse-and-store throughput, against the local OAI-PMH server.
+
+    .venv/bin/python bench/bench_backfill.py [--records 1000 12964] [--stores postgresql sqlite] [--repeat 3]
+
+The server (tests/oai_server.py, in this process) serves the real records of
+../shared/data/arxiv/corpus.jsonl.gz in pages of 1,000 with no delays (no 503, ARXIV_API_MIN_DELAY_SECONDS=0),
+so what is measured is download over loopback, parsing and storing. Each measurement is a child process
+(`--child`) running the backfill code in-process against a fresh store (a new PostgreSQL database, or a new
+SQLite file), so its peak RSS is its own; the first `--records` records of the corpus are served. Prints one
+JSON line per (store, records): records/s over the median of the repeats, and the child's peak RSS.
+PostgreSQL: TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / "shared" / "data" / "arxiv" / "corpus.jsonl.gz"
+PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+async def child(url: str, base: str) -> dict:
+    from services.fetcher.backfill import backfill
+    from services.fetcher.oai import Harvest
+    from shared.db import make_engine, make_sessions, migrate
+    from shared.metrics import Metrics
+    from shared.runtime import Env, make_http
+    from shared.settings import Settings
+
+    await migrate(url)
+    settings = Settings(_env_file=None, database_url=url, arxiv_oai_base_url=base, arxiv_api_min_delay_seconds=0)
+    engine = make_engine(url)
+    env = Env(settings, make_sessions(engine), make_http(settings), Metrics("bench"))
+    try:
+        started = time.perf_counter()
+        tally = await backfill(env, Harvest("arXiv", None, date(2000, 1, 1), date(2030, 1, 1)))
+        seconds = time.perf_counter() - started
+    finally:
+        await env.close()
+        await engine.dispose()
+    return {"records": tally.records, "new": tally.new, "pages": tally.pages, "seconds": seconds,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+async def fresh_pg() -> tuple[str, str]:
+    import asyncpg
+
+    name = f"arxiv_bot_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", name
+
+
+async def drop_pg(name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+def measure(store: str, base: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        name = None
+        if store == "postgresql":
+            url, name = asyncio.run(fresh_pg())
+        else:
+            url = f"sqlite:///{tmp}/bench.db"
+        try:
+            done = subprocess.run([sys.executable, __file__, "--child", url, base], capture_output=True, text=True,
+                                  check=True)
+        finally:
+            if name:
+                asyncio.run(drop_pg(name))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, nargs="+", default=[1000, 12964])
+    parser.add_argument("--stores", nargs="+", default=["postgresql", "sqlite"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("URL", "BASE"))
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(asyncio.run(child(*args.child))))
+        return
+    from tests.oai_server import OaiServer, load_corpus
+
+    corpus = load_corpus(CORPUS)
+    for count in args.records:
+        with OaiServer(corpus[:count], page_size=1000, busy_every=0, retry_after=0) as server:
+            server.records("arXiv")  # rendered once, before any timing
+            for store in args.stores:
+                runs = [measure(store, server.base) for _ in range(args.repeat)]
+                assert all(r["records"] == r["new"] == count for r in runs), runs
+                seconds = statistics.median(r["seconds"] for r in runs)
+                print(json.dumps({"store": store, "records": count, "pages": runs[0]["pages"],
+                                  "repeats": args.repeat, "median_seconds": round(seconds, 3),
+                                  "records_per_second": round(count / seconds),
+                                  "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
