@@ -47,8 +47,8 @@ def _arxiv(paper: dict) -> str:
     updated = f"<updated>{paper['published']}</updated>" if paper["version"] > 1 else ""
     return (f'<arXiv xmlns="http://arxiv.org/OAI/arXiv/"><id>{paper["id"]}</id><created>{paper["published"]}'
             f'</created>{updated}<authors>{authors}</authors><title>{escape(paper["title"], False)}</title>'
-            f'<categories>{escape(" ".join(paper["categories"]), False)}</categories><abstract>{escape(paper["abstract"], False)}'
-            '</abstract></arXiv>')
+            f'<categories>{escape(" ".join(paper["categories"]), False)}</categories>'
+            f'<abstract>{escape(paper["abstract"], False)}</abstract></arXiv>')
 
 
 def _author(name: str) -> str:

@@ -10,8 +10,9 @@ summary follows from them.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -63,9 +64,12 @@ class Tally:
 
 
 def record_hash(record: OaiRecord) -> str:
-    # The recipe of services/fetcher/fetch.py's content_hash: a feed's later copy of the same text matches it.
-    fields = [record.version, record.title, record.abstract, record.authors, record.categories]
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+    # OAI-PMH's text is laid out differently from the feeds' (line breaks, author order of names), so a feed's
+    # copy never hashes the same anyway: a later fetch of the paper replaces the backfilled row, as it should.
+    # Separators that cannot occur in XML text keep the fields apart.
+    text = "\x1e".join([str(record.version), record.title, record.abstract, "\x1f".join(record.authors),
+                        " ".join(record.categories)])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def paper_row(record: OaiRecord, now: datetime) -> dict[str, Any]:
@@ -107,9 +111,15 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
         log.info("backfill %s: resuming after %d pages (%d records) from its stored token", harvest.key,
                  state.pages, state.records)
     client = arxiv_client(env.settings)
+    # The next page downloads and parses (in a thread) while this one is stored: the database works on its own
+    # core meanwhile. Still one request at a time, and a page's state is committed with its papers, in order.
+    ahead: asyncio.Queue[tuple[OaiPage, list[dict[str, Any]]] | BaseException | None] = asyncio.Queue(maxsize=1)
+    reader = asyncio.create_task(_read(env, harvest, token, client, ahead))
     try:
-        async for page in list_records(client, env.settings, harvest, token):
-            await _store(env, harvest, page, tally)
+        while (item := await ahead.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            await _store(env, harvest, *item, tally)
             on_page(tally)
     except OaiError as exc:
         if exc.code == "badResumptionToken" and tally.resumed and tally.this_run == 0:
@@ -117,12 +127,24 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
                                      "with --restart; what is stored stays)") from None
         raise
     finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
         await client.aclose()
     return tally
 
 
-async def _store(env: Env, harvest: Harvest, page: OaiPage, tally: Tally) -> None:
-    rows = page_rows(page, env.clock())
+async def _read(env: Env, harvest: Harvest, token: str | None, client: Any, ahead: asyncio.Queue) -> None:
+    try:
+        async for page in list_records(client, env.settings, harvest, token):
+            await ahead.put((page, await asyncio.to_thread(page_rows, page, env.clock())))
+    except Exception as exc:  # noqa: BLE001 - handed to the storing side, which raises it
+        await ahead.put(exc)
+        return
+    await ahead.put(None)
+
+
+async def _store(env: Env, harvest: Harvest, page: OaiPage, rows: list[dict[str, Any]], tally: Tally) -> None:
     tally.pages += 1
     tally.records += len(page.records)
     tally.this_run += len(page.records)
