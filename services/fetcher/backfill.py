@@ -98,9 +98,10 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
     tally = Tally(harvest.key)
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
-        if restart:
-            await repo.forget_backfill(harvest.key)
         state = await repo.backfill_state(harvest.key)
+        if restart and state is not None:
+            await repo.forget_backfill(state)
+            state = None
     if state is not None and state.status == "done":
         tally.pages, tally.records, tally.already_done, tally.done = state.pages, state.records, True, True
         return tally
@@ -123,7 +124,7 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
             on_page(tally)
     except OaiError as exc:
         if exc.code == "badResumptionToken" and tally.resumed and tally.this_run == 0:
-            raise OaiError(exc.code, f"{exc} (the stored token of this backfill has expired: run it again "
+            raise OaiError(exc.code, f"{exc.message} (the stored token of this backfill has expired: run it again "
                                      "with --restart; what is stored stays)") from None
         raise
     finally:

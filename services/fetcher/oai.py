@@ -47,7 +47,7 @@ class OaiError(RuntimeError):
 
     def __init__(self, code: str, message: str):
         super().__init__(f"OAI-PMH {code}: {message}")
-        self.code = code
+        self.code, self.message = code, message
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_
+from sqlmodel import col, select
 from sqlalchemy.dialects import sqlite
 
 from shared.models import BackfillState, Paper
@@ -49,18 +50,16 @@ class BackfillQueries(Queries):
         await self.session.exec(stmt.on_conflict_do_update(index_elements=["key"], set_={
             k: v for k, v in values.items() if k not in ("key", "started_at")}))
 
-    async def forget_backfill(self, key: str) -> None:
-        state = await self.backfill_state(key)
-        if state is not None:
-            await self.session.delete(state)
+    async def forget_backfill(self, state: BackfillState) -> None:
+        await self.session.delete(state)
 
     async def store_backfilled(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
         """Store one page's papers (unique ids); (how many were new, how many rows were written)."""
         if not rows:
             return 0, 0
         ids = [row["arxiv_id"] for row in rows]
-        known = (await self.session.execute(
-            select(func.count()).select_from(Paper).where(Paper.arxiv_id.in_(ids)))).scalar_one()  # type: ignore[attr-defined]
+        known = (await self.session.exec(
+            select(func.count()).select_from(Paper).where(col(Paper.arxiv_id).in_(ids)))).one()
         if self.dialect == "postgresql":
             written = await self._copy(rows)
         else:
@@ -88,6 +87,6 @@ class BackfillQueries(Queries):
         gains = or_(*(table.c[c].is_(None) & excluded[c].is_not(None) for c in NOTES))
         stmt = stmt.on_conflict_do_update(index_elements=["arxiv_id"], set_=updated,
                                           where=newer | ((table.c.version == excluded.version) & gains))
-        result = await self.session.execute(stmt, rows)
+        result = await self.session.exec(stmt, params=rows)  # type: ignore[call-overload]
         return max(result.rowcount, 0)  # type: ignore[attr-defined]
 
