@@ -116,21 +116,35 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
     # core meanwhile. Still one request at a time, and a page's state is committed with its papers, in order.
     ahead: asyncio.Queue[tuple[OaiPage, list[dict[str, Any]]] | BaseException | None] = asyncio.Queue(maxsize=1)
     reader = asyncio.create_task(_read(env, harvest, token, client, ahead))
+    # On PostgreSQL two pages are stored at once, on two connections: computing the search index's tsvectors is
+    # most of a page's cost, and each backend has a core. Page N+1 commits its state only after page N did.
+    at_once = 2 if (env.settings.database_url or "").startswith("postgres") else 1
+    in_flight: list[tuple[OaiPage, asyncio.Task]] = []
+    pages, records = tally.pages, tally.records
     try:
         while (item := await ahead.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            await _store(env, harvest, *item, tally)
-            on_page(tally)
+            page, rows = item
+            pages, records = pages + 1, records + len(page.records)
+            tally.total = page.complete_list_size if page.complete_list_size is not None else tally.total
+            before = in_flight[-1][1] if in_flight else None
+            in_flight.append((page, asyncio.create_task(
+                _store(env, harvest, page, rows, (pages, records, tally.total), before))))
+            if len(in_flight) >= at_once:
+                await _finish(harvest, tally, *in_flight.pop(0), on_page)
+        while in_flight:
+            await _finish(harvest, tally, *in_flight.pop(0), on_page)
     except OaiError as exc:
         if exc.code == "badResumptionToken" and tally.resumed and tally.this_run == 0:
             raise OaiError(exc.code, f"{exc.message} (the stored token of this backfill has expired: run it again "
                                      "with --restart; what is stored stays)") from None
         raise
     finally:
-        reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reader
+        for task in [reader, *(task for _, task in in_flight)]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await client.aclose()
     return tally
 
@@ -145,25 +159,35 @@ async def _read(env: Env, harvest: Harvest, token: str | None, client: Any, ahea
     await ahead.put(None)
 
 
-async def _store(env: Env, harvest: Harvest, page: OaiPage, rows: list[dict[str, Any]], tally: Tally) -> None:
+async def _store(env: Env, harvest: Harvest, page: OaiPage, rows: list[dict[str, Any]],
+                 position: tuple[int, int, int | None], before: asyncio.Task | None) -> tuple[int, int]:
+    """One page's papers and the harvest's state after it, in one transaction that commits after the page
+    before it did (its failure rolls this one back too)."""
+    pages, records, total = position
+    async with env.sessions() as session, session.begin():
+        repo = Repository(session)
+        counts = await repo.store_backfilled(rows)
+        if before is not None:
+            await before
+        await repo.save_backfill_state(harvest.key, token=page.token, status="running" if page.token else "done",
+                                       pages=pages, records=records, complete_list_size=total, now=env.clock())
+    return counts
+
+
+async def _finish(harvest: Harvest, tally: Tally, page: OaiPage, task: asyncio.Task,
+                  on_page: Callable[[Tally], None]) -> None:
+    new, written = await task
     tally.pages += 1
     tally.records += len(page.records)
     tally.this_run += len(page.records)
     tally.deleted += page.deleted
     tally.bad += len(page.bad)
-    if page.complete_list_size is not None:
-        tally.total = page.complete_list_size
+    tally.new += new
+    tally.written += written
     tally.done = not page.token
     odd = [r for r in page.records if r.left_out]
     if odd:
         log.warning("backfill %s page %d: %d records named things that are not arXiv categories, left out of "
                     "their categories (e.g. %s: %s)", harvest.key, tally.pages, len(odd), odd[0].arxiv_id,
                     ", ".join(odd[0].left_out))
-    async with env.sessions() as session, session.begin():
-        repo = Repository(session)
-        new, written = await repo.store_backfilled(rows)
-        await repo.save_backfill_state(harvest.key, token=page.token, status="done" if tally.done else "running",
-                                       pages=tally.pages, records=tally.records,
-                                       complete_list_size=tally.total, now=env.clock())
-    tally.new += new
-    tally.written += written
+    on_page(tally)
