@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import bindparam, case, func, or_, update
 from sqlmodel import col, select
 from sqlalchemy.dialects import sqlite
 
@@ -65,6 +65,23 @@ class BackfillQueries(Queries):
         else:
             written = await self._executemany(rows)
         return len(rows) - known, written
+
+    async def enrich_papers(self, notes: list[dict[str, Any]]) -> int:
+        """Set comments, journal reference and DOI (`arxiv_id` and the three per row) where the store holds the
+        paper; a None keeps what is stored. How many rows changed."""
+        if not notes:
+            return 0
+        table = Paper.__table__  # type: ignore[attr-defined]
+        values = {c: func.coalesce(bindparam(f"new_{c}"), table.c[c]) for c in NOTES}
+        changed = or_(*(func.coalesce(bindparam(f"new_{c}", type_=table.c[c].type), "") !=
+                        func.coalesce(table.c[c], "") for c in NOTES))
+        stmt = update(table).where(table.c.arxiv_id == bindparam("new_id")).where(changed).values(values)
+        changes = 0
+        for note in notes:  # a lookup's hundred at most; one statement each, as asyncpg's executemany has no count
+            result = await self.session.exec(stmt, params={  # type: ignore[call-overload]
+                "new_id": note["arxiv_id"], **{f"new_{c}": note.get(c) for c in NOTES}})
+            changes += max(result.rowcount, 0)
+        return changes
 
     async def _copy(self, rows: list[dict[str, Any]]) -> int:
         # The count above began the transaction on this connection, so the COPY and the move are part of it.

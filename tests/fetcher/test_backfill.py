@@ -13,11 +13,14 @@ from sqlmodel import select
 
 from arxiv_bot.progress import Progress, bar
 from services.fetcher.backfill import Tally, backfill
+from services.fetcher.enrich import enrich
+from services.fetcher.export_api import parse_response
 from services.fetcher.oai import Harvest, OaiError
 from shared.models import BackfillState, FetchRun, OutboxMessage, Paper, utcnow
 from shared.repository import Repository
 from shared.runtime import Env
 from tests.data import shared_data
+from tests.export_api_server import FakeApi
 from tests.oai_server import OaiServer, load_corpus
 
 HARVEST = Harvest("arXiv", None, date(2000, 1, 1), date(2030, 1, 1))
@@ -150,3 +153,21 @@ def test_the_progress_bar_on_a_terminal_and_log_lines_elsewhere(caplog: pytest.L
         Progress(plain, tty=False)(tally)
     assert plain.getvalue() == "" and "backfill k" not in caplog.text
     assert "page 13, [##############################] 100% 12,964/12,964 records" in caplog.text
+
+
+async def test_enrichment_from_the_export_api_fills_in_comments_journal_reference_and_doi(store_env: Env) -> None:
+    with FakeApi(shared_data("arxiv/atom_api")) as api:
+        store_env.settings.arxiv_api_base_url = api.url + "/api/query"
+        store_env.settings.arxiv_api_min_delay_seconds = 0.0
+        ids = [key for key, _ in api.entries[:10]]
+        async with store_env.sessions() as session, session.begin():
+            await Repository(session).upsert_papers([_row(i, 1) for i in ids[:6]])
+        changed = await enrich(store_env, ids)
+        again = await enrich(store_env, ids)
+    stored = await _papers(store_env)
+    assert set(stored) == set(ids[:6])  # enrichment never creates papers
+    noted = {i: p.comments for i, p in stored.items() if p.comments}
+    assert changed == len(noted) > 0 and again == 0  # the same notes again change nothing
+    first = parse_response(shared_data("arxiv/atom_api/api2026_search_testing_start0_max100.xml").read_bytes())
+    expected = {e.arxiv_id: e.comments for e in first.entries if e.arxiv_id in ids[:6] and e.comments}
+    assert noted == expected
