@@ -33,7 +33,12 @@ CORPUS = ROOT.parent / "shared" / "data" / "arxiv" / "corpus.jsonl.gz"
 PG_ADMIN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-async def child(url: str, base: str, without_search_index: bool = False) -> dict:
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+async def child(url: str, base: str, without_search_index: bool = False, passes: int = 1) -> dict:
     from services.fetcher.backfill import backfill
     from services.fetcher.oai import Harvest
     from shared.db import make_engine, make_sessions, migrate
@@ -52,15 +57,23 @@ async def child(url: str, base: str, without_search_index: bool = False) -> dict
     settings = Settings(_env_file=None, database_url=url, arxiv_oai_base_url=base, arxiv_api_min_delay_seconds=0)
     engine = make_engine(url)
     env = Env(settings, make_sessions(engine), make_http(settings), Metrics("bench"))
+    samples: list[float] = []  # resident set after each page
     try:
         started = time.perf_counter()
-        tally = await backfill(env, Harvest("arXiv", None, date(2000, 1, 1), date(2030, 1, 1)))
+        tally = await backfill(env, Harvest("arXiv", None, date(2000, 1, 1), date(2030, 1, 1)),
+                               on_page=lambda _: samples.append(rss_mb()))
         seconds = time.perf_counter() - started
+        first_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        for number in range(1, passes):  # the same records again under another harvest key: all unchanged
+            await backfill(env, Harvest("arXiv", None, date(2000, 1, 1), date(2030, 1, 1 + number)),
+                           on_page=lambda _: samples.append(rss_mb()))
     finally:
         await env.close()
         await engine.dispose()
     return {"records": tally.records, "new": tally.new, "pages": tally.pages, "seconds": seconds,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": first_peak,
+            "peak_rss_all_passes_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_after_pages_mb": [round(sample, 1) for sample in samples]}
 
 
 async def fresh_pg() -> tuple[str, str]:
@@ -81,7 +94,7 @@ async def drop_pg(name: str) -> None:
     await admin.close()
 
 
-def measure(store: str, base: str, without_search_index: bool) -> dict:
+def measure(store: str, base: str, without_search_index: bool, passes: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         name = None
         if store == "postgresql":
@@ -90,6 +103,7 @@ def measure(store: str, base: str, without_search_index: bool) -> dict:
             url = f"sqlite:///{tmp}/bench.db"
         try:
             flag = ["--without-search-index"] if without_search_index else []
+            flag += ["--passes", str(passes)]
             done = subprocess.run([sys.executable, __file__, "--child", url, base, *flag], capture_output=True,
                                   text=True, check=True)
         finally:
@@ -119,10 +133,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--without-search-index", action="store_true",
                         help="PostgreSQL without ix_papers_fts, to see what the full-text index costs")
+    parser.add_argument("--passes", type=int, default=1,
+                        help="harvest the records this many times in one process (memory must stay flat)")
     parser.add_argument("--child", nargs=2, metavar=("URL", "BASE"))
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(asyncio.run(child(*args.child, args.without_search_index))))
+        print(json.dumps(asyncio.run(child(*args.child, args.without_search_index, args.passes))))
         return
     from tests.oai_server import OaiServer, load_corpus
 
@@ -133,7 +149,8 @@ def main() -> None:
         with OaiServer(corpus[:count], page_size=1000, busy_every=0, retry_after=0) as server:
             server.records("arXiv")  # rendered once, before any timing
             for store in args.stores:
-                runs = [measure(store, server.base, args.without_search_index) for _ in range(args.repeat)]
+                runs = [measure(store, server.base, args.without_search_index, args.passes)
+                        for _ in range(args.repeat)]
                 assert all(r["records"] == r["new"] == count for r in runs), runs
                 seconds = statistics.median(r["seconds"] for r in runs)
                 index = not args.without_search_index
@@ -141,6 +158,9 @@ def main() -> None:
                                   "repeats": args.repeat, "median_seconds": round(seconds, 3),
                                   "records_per_second": round(count / seconds),
                                   "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
+                                  "passes": args.passes,
+                                  "peak_rss_all_passes_mb": round(max(r["peak_rss_all_passes_mb"] for r in runs), 1),
+                                  "rss_after_pages_mb": runs[-1]["rss_after_pages_mb"],
                                   "load_average": round(os.getloadavg()[0], 1)}), flush=True)
 
 
