@@ -38,6 +38,7 @@ FORMATS = {"arXiv": "{http://arxiv.org/OAI/arXiv/}", "arXivRaw": "{http://arxiv.
 ROOTS = {prefix: ns + prefix for prefix, ns in FORMATS.items()}  # <arXiv> and <arXivRaw>
 MAX_NOTE_CHARS = 10_000  # comments, journal references: the longest real ones are a few hundred characters
 MAX_DOI_CHARS = 255
+MAX_TOKEN_CHARS = 1000  # arXiv's tokens look like "1122234|1001"; the store keeps at most 2,000
 _ID_RE = re.compile(ARXIV_ID)
 
 
@@ -200,6 +201,9 @@ def parse_page(source: bytes | io.BufferedIOBase, metadata_prefix: str = "arXiv"
                 _take(page, node, metadata_prefix)
             elif node.tag == f"{OAI}resumptionToken":
                 page.token = (node.text or "").strip() or None
+                if page.token and len(page.token) > MAX_TOKEN_CHARS:
+                    raise OaiError("badResumptionToken", f"a resumption token of {len(page.token)} characters "
+                                                         f"(at most {MAX_TOKEN_CHARS} are kept)")
                 page.cursor, page.complete_list_size = _int(node.get("cursor")), _int(node.get("completeListSize"))
             else:
                 error = _error(node)
@@ -300,7 +304,10 @@ async def list_records(client: httpx.AsyncClient, settings: Settings, harvest: H
     url = next_url(base, token) if token else harvest.first_url(base)
     while True:
         page = await fetch_page(client, settings, url, harvest.metadata_prefix)
+        if page.token and page.token == token:  # the same page again and again, for ever
+            raise OaiError("badResumptionToken", f"the server answered token {token!r} with the same token")
         yield page
         if not page.token:
             return
-        url = next_url(base, page.token)
+        token = page.token
+        url = next_url(base, token)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from services.fetcher.polite import arxiv_client, user_agent
 from tests.conftest import settings_for
 from tests.data import shared_data
 from tests.oai_server import OaiServer, load_corpus
+from tests.servers import _Quiet, _Server
 
 PAGES = "arxiv/oai_pmh/oai_ListRecords_arXiv_set-cs_2016_page{}.xml"
 
@@ -123,6 +125,11 @@ def test_oai_errors_are_clear_errors(code: str) -> None:
     assert caught.value.code == code
 
 
+def test_an_absurd_resumption_token_is_refused() -> None:
+    with pytest.raises(OaiError, match="a resumption token of 5000 characters"):
+        parse_page(_oai(_record(GOOD) + f"<resumptionToken>{'x' * 5000}</resumptionToken>"))
+
+
 def test_no_records_match_is_an_empty_result() -> None:
     page = parse_page(b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><error code="noRecordsMatch">'
                       b'nothing</error></OAI-PMH>')
@@ -205,3 +212,24 @@ async def test_a_server_side_error_answer_is_raised_with_its_words() -> None:
             await client.aclose()
     assert len(empty) == 1 and empty[0].records == [] and empty[0].token is None
     await asyncio.sleep(0)
+
+
+class _Stuck(_Quiet):
+    def do_GET(self) -> None:  # noqa: N802
+        self.server.owner.asked += 1  # type: ignore[attr-defined]
+        self.reply(200, _oai(_record(GOOD) + "<resumptionToken>stuck|1</resumptionToken>"), "text/xml")
+
+
+async def test_a_server_that_repeats_its_token_is_stopped_not_followed_for_ever() -> None:
+    with _Server(_Stuck) as server:
+        server.asked = 0  # type: ignore[attr-defined]
+        settings = settings_for(None, arxiv_oai_base_url=server.url + "/oai", arxiv_api_min_delay_seconds=0)
+        client = arxiv_client(settings)
+        pages = 0
+        try:
+            with pytest.raises(OaiError, match=re.escape("answered token 'stuck|1' with the same token")):
+                async for _ in list_records(client, settings, Harvest()):
+                    pages += 1
+        finally:
+            await client.aclose()
+    assert pages == 1 and server.asked == 2  # type: ignore[attr-defined]
