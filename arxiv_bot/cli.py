@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 from shared.config import ConfigError, load_config
@@ -12,6 +13,8 @@ from shared.logging import configure
 from shared.settings import SERVICE_PORTS, Settings
 
 log = logging.getLogger("arxiv_bot")
+# The store `run --once` reads (arxiv_bot/embedded.py's default; importing it would load every service).
+BACKFILL_DATABASE = "sqlite:///arxiv-bot.db"
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -91,6 +94,52 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _backfill(settings: Settings, args: argparse.Namespace) -> str:
+    from arxiv_bot.progress import Progress
+    from services.fetcher.backfill import backfill
+    from services.fetcher.oai import Harvest
+    from shared.db import make_engine, make_sessions, migrate
+    from shared.metrics import Metrics
+    from shared.runtime import Env, make_http
+
+    url = settings.database_url or BACKFILL_DATABASE
+    await migrate(url)
+    harvest = Harvest(args.prefix, args.set, args.from_date, args.until)
+    engine = make_engine(url)
+    env = Env(settings, make_sessions(engine), make_http(settings), Metrics("backfill"))
+    progress = Progress(sys.stderr, sys.stderr.isatty())
+    try:
+        tally = await backfill(env, harvest, restart=args.restart, on_page=progress)
+    finally:
+        progress.close()
+        await env.close()
+        await engine.dispose()
+    return tally.summary()
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from services.fetcher.download import DownloadError
+    from services.fetcher.oai import OaiError
+
+    if args.until and args.until < args.from_date:
+        print(f"error: --until {args.until} is before --from {args.from_date}", file=sys.stderr)
+        return 2
+    try:
+        print(asyncio.run(_backfill(_settings(args), args)))
+    except (OaiError, DownloadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("what was stored stays; run the same command again to resume", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from shared.db import migrate
 
@@ -152,6 +201,15 @@ def parser() -> argparse.ArgumentParser:
     dlq.add_argument("ids", nargs="*", help="message ids (show, replay, drop)")
     dlq.add_argument("--all", action="store_true", help="every parked message (replay, drop)")
     dlq.set_defaults(func=cmd_dlq)
+    backfill = sub.add_parser("backfill", help="store arXiv's past from OAI-PMH (resumable; no digests)")
+    backfill.add_argument("--from", dest="from_date", type=_day, required=True, metavar="DATE",
+                          help="first datestamp, YYYY-MM-DD")
+    backfill.add_argument("--until", type=_day, metavar="DATE", help="last datestamp, YYYY-MM-DD")
+    backfill.add_argument("--set", help="an OAI-PMH set: cs, math, physics:hep-th, ... (default: everything)")
+    backfill.add_argument("--prefix", choices=["arXiv", "arXivRaw"], default="arXiv",
+                          help="metadata format (arXivRaw carries version numbers; default arXiv)")
+    backfill.add_argument("--restart", action="store_true", help="forget a stored token and harvest from the start")
+    backfill.set_defaults(func=cmd_backfill)
     migrate = sub.add_parser("migrate", help="apply database migrations (DATABASE_URL)")
     migrate.set_defaults(func=cmd_migrate)
     return p

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     fetch_timezone: str = "America/New_York"
     # Where papers' full texts are read for summaries: <base>/html/<id>v<n>, else <base>/pdf/<id>v<n>.
     arxiv_base_url: str = "https://arxiv.org"
+    # The export API (lookups by id, searches with paging; enriches papers) and OAI-PMH (the bulk backfill).
+    arxiv_api_base_url: str = "https://export.arxiv.org/api/query"
+    arxiv_oai_base_url: str = "https://oaipmh.arxiv.org/oai"
+    # OAI-PMH's 503 with Retry-After is flow control, not a failure: waited for, up to this long in total for
+    # one page (beyond it the page fails as any download does).
+    arxiv_oai_max_wait_seconds: float = Field(600.0, ge=0, le=86_400)
     http_timeout: float = 30.0
     http_retries: int = Field(3, ge=0)
     # A real day's all-archives feed is 2.8 MB; anything far beyond that is not a feed.

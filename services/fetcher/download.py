@@ -1,5 +1,5 @@
-"""Polite HTTP GET of anything from outside (feeds now, papers later): bounded size, bounded time, bounded
-retries, and Retry-After honoured.
+"""Polite HTTP GET of anything from outside (feeds, full texts, the API, OAI-PMH): bounded size, bounded
+time, bounded retries, and Retry-After honoured.
 
 Time is bounded twice. `deadline` covers one attempt whole (connect, headers and every read of the body), so
 a server trickling one byte at a time cannot hold a request open; the client's own timeout only bounds the
@@ -19,10 +19,15 @@ import httpx
 log = logging.getLogger(__name__)
 RETRY_STATUS = {429, 500, 502, 503, 504}
 MAX_WAIT = 120.0  # never sleep longer than this for one Retry-After, whatever the server says
+ERROR_BODY_BYTES = 64 * 1024
 
 
 class DownloadError(RuntimeError):
-    pass
+    """`status` and the first bytes of `body` are kept for a refused request (an API's error document)."""
+
+    def __init__(self, message: str, status: int | None = None, body: bytes = b""):
+        super().__init__(message)
+        self.status, self.body = status, body
 
 
 @dataclass(frozen=True)
@@ -37,9 +42,9 @@ class Answer:
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, wait: float):
+    def __init__(self, reason: str, wait: float, flow: bool = False):
         super().__init__(reason)
-        self.reason, self.wait = reason, wait
+        self.reason, self.wait, self.flow = reason, wait, flow
 
 
 def retry_after(value: str | None, default: float) -> float:
@@ -62,13 +67,20 @@ async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff:
                    headers: Mapping[str, str] | None) -> Answer:
     async with client.stream("GET", url, headers=headers) as response:
         if response.status_code in RETRY_STATUS:
-            raise _Retryable(f"HTTP {response.status_code}", retry_after(response.headers.get("Retry-After"),
-                                                                          backoff))
+            header = response.headers.get("Retry-After")
+            raise _Retryable(f"HTTP {response.status_code}", retry_after(header, backoff),
+                             flow=response.status_code == 503 and header is not None)
         conditional = headers is not None and any(k.lower().startswith("if-") for k in headers)
         if response.status_code == 304 and conditional:
             return Answer(304, b"", response.headers)
         if response.status_code != 200:
-            raise DownloadError(f"GET {url}: HTTP {response.status_code}")
+            body = b""
+            async for chunk in response.aiter_bytes():  # an error document says why; its start is enough
+                body += chunk
+                if len(body) >= ERROR_BODY_BYTES:
+                    break
+            raise DownloadError(f"GET {url}: HTTP {response.status_code}", response.status_code,
+                                body[:ERROR_BODY_BYTES])
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise DownloadError(f"GET {url}: body of {declared} bytes exceeds the {max_bytes}-byte limit")
@@ -82,20 +94,27 @@ async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff:
 
 
 async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: int, deadline: float,
-                   total_deadline: float, backoff: float = 1.0) -> bytes:
+                   total_deadline: float, backoff: float = 1.0, flow_control: float = 0.0) -> bytes:
     """The body of a 200 answer to GET `url`; DownloadError for anything else, once retries or time run out."""
     answer = await get(client, url, max_bytes=max_bytes, retries=retries, deadline=deadline,
-                       total_deadline=total_deadline, backoff=backoff)
+                       total_deadline=total_deadline, backoff=backoff, flow_control=flow_control)
     return answer.body
 
 
 async def get(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: int, deadline: float,
-              total_deadline: float, backoff: float = 1.0, headers: Mapping[str, str] | None = None) -> Answer:
+              total_deadline: float, backoff: float = 1.0, headers: Mapping[str, str] | None = None,
+              flow_control: float = 0.0) -> Answer:
     """`download` with request headers, answering with the status and headers too: a conditional request
-    (If-None-Match, If-Modified-Since in `headers`) may be answered 304, an empty Answer."""
+    (If-None-Match, If-Modified-Since in `headers`) may be answered 304, an empty Answer.
+
+    `flow_control` > 0: a 503 with Retry-After is the server pacing its clients (OAI-PMH's flow control), not
+    a failure; it is waited for without spending a retry, up to `flow_control` seconds in total (each wait
+    counted as at least a second, so a "Retry-After: 0" loop ends too), beyond `total_deadline`.
+    """
     clock = asyncio.get_running_loop().time
     give_up_at = clock() + total_deadline
-    for attempt in range(retries + 1):
+    attempt, flow_left = 0, flow_control
+    while True:
         limit = min(deadline, give_up_at - clock())
         if limit <= 0:
             break
@@ -108,6 +127,12 @@ async def get(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: i
             failure, wait = f"{type(exc).__name__}: {exc}", backoff * 2 ** attempt
         except _Retryable as exc:
             failure, wait = exc.reason, exc.wait
+            if exc.flow and max(wait, 1.0) <= flow_left:
+                flow_left -= max(wait, 1.0)
+                give_up_at += wait
+                log.info("GET %s: %s, the server asks to come back in %.1fs", url, failure, wait)
+                await asyncio.sleep(wait)
+                continue
         except httpx.HTTPError as exc:
             # A body that lies about its encoding or a redirect loop: retrying will not help.
             raise DownloadError(f"GET {url}: {type(exc).__name__}: {exc}") from None
@@ -118,4 +143,5 @@ async def get(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: i
                                 f"{total_deadline:g}s deadline for the whole download")
         log.info("GET %s: %s, retrying in %.1fs", url, failure, wait)
         await asyncio.sleep(wait)
+        attempt += 1
     raise DownloadError(f"GET {url}: gave up at the {total_deadline:g}s deadline for the whole download")

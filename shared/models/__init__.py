@@ -3,6 +3,7 @@
 Keys are natural wherever possible (arXiv id, (run, profile, paper), (paper, version, model, prompt)) so a
 redelivered message finds its effect already there instead of writing it twice.
 """
+from shared.models.backfill import BackfillState
 from shared.models.base import utcnow
 from shared.models.embeddings import PaperEmbedding
 from shared.models.feeds import FeedItem
@@ -16,6 +17,7 @@ from shared.models.summaries import RunSummary, Summary, SummaryClaim
 from shared.models.versions import FeedState, PaperVersion
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-__all__ = ["PAPERS_FTS", "FeedItem", "FeedState", "FetchRun", "Lock", "OutboxMessage", "Paper", "PaperEmbedding",
-           "PaperVersion", "Profile", "ProfileVersion", "Publication", "RunItem", "RunProfile", "RunSummary", "Score",
-           "Summary", "SummaryClaim", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "utcnow"]
+__all__ = ["PAPERS_FTS", "BackfillState", "FeedItem", "FeedState", "FetchRun", "Lock", "OutboxMessage", "Paper",
+           "PaperEmbedding", "PaperVersion", "Profile", "ProfileVersion", "Publication", "RunItem", "RunProfile",
+           "RunSummary", "Score", "Summary", "SummaryClaim", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription",
+           "utcnow"]

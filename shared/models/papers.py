@@ -27,5 +27,9 @@ class Paper(SQLModel, table=True):
     abs_url: str
     pdf_url: str
     content_hash: str = Field(max_length=64)
+    # From the export API and OAI-PMH (the feeds do not carry them); None until a source says.
+    comments: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    journal_ref: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    doi: str | None = Field(default=None, max_length=255)
     first_seen_at: datetime = Field(sa_column=timestamp())
     updated_at: datetime = Field(sa_column=timestamp())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.repository.api import ApiQueries
+from shared.repository.backfill import BackfillQueries
 from shared.repository.embeddings import EmbeddingQueries
 from shared.repository.feeds import FeedQueries
 from shared.repository.outbox import OutboxQueries
@@ -20,7 +21,7 @@ from shared.repository.webhooks import WebhookQueries
 
 
 class Repository(PaperQueries, VersionQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries,
-                 FeedQueries, OutboxQueries, WebhookQueries, ApiQueries, EmbeddingQueries):
+                 FeedQueries, OutboxQueries, WebhookQueries, ApiQueries, EmbeddingQueries, BackfillQueries):
     def __init__(self, session: AsyncSession):
         self.session = session
 

@@ -296,3 +296,39 @@ async def test_a_304_to_an_unconditional_request_is_an_error(client: httpx.Async
         with pytest.raises(DownloadError, match="HTTP 304"):
             await download(client, server.base + "cs.AI", max_bytes=1 << 20, retries=0, deadline=5,
                            total_deadline=5)
+
+
+# --- flow control (OAI-PMH) and error bodies ---------------------------------------------------------------
+
+
+async def test_flow_control_503s_are_waited_for_without_spending_retries(arxiv: FakeArxiv,
+                                                                         client: httpx.AsyncClient) -> None:
+    arxiv.responses["cs.AI"] = [(503, b"busy", {"Retry-After": "0"})] * 4 + [(200, FEED, {})]
+    body = await asyncio.wait_for(download(client, arxiv.base + "cs.AI", max_bytes=1 << 20, retries=0,
+                                           backoff=SLOW, deadline=60, total_deadline=600, flow_control=10),
+                                  DEADLINE)
+    assert body == FEED and arxiv.requests == ["cs.AI"] * 5
+
+
+async def test_flow_control_is_bounded_and_a_503_without_retry_after_is_a_failure(
+        arxiv: FakeArxiv, client: httpx.AsyncClient) -> None:
+    arxiv.responses["cs.AI"] = [(503, b"busy", {"Retry-After": "0"})] * 3 + [(200, FEED, {})]
+    with pytest.raises(DownloadError, match="HTTP 503"):  # each wait counts as at least 1 s of the 2 s allowed
+        await asyncio.wait_for(download(client, arxiv.base + "cs.AI", max_bytes=1 << 20, retries=0, backoff=SLOW,
+                                        deadline=60, total_deadline=600, flow_control=2), DEADLINE)
+    assert len(arxiv.requests) == 3
+    arxiv.requests.clear()
+    arxiv.responses["cs.AI"] = [(503, b"busy", {}), (200, FEED, {})]
+    with pytest.raises(DownloadError, match="HTTP 503"):
+        await asyncio.wait_for(download(client, arxiv.base + "cs.AI", max_bytes=1 << 20, retries=0, backoff=SLOW,
+                                        deadline=60, total_deadline=600, flow_control=10), DEADLINE)
+    assert len(arxiv.requests) == 1
+
+
+async def test_a_refused_request_keeps_its_status_and_the_start_of_its_body(arxiv: FakeArxiv,
+                                                                            client: httpx.AsyncClient) -> None:
+    arxiv.responses["cs.AI"] = [(400, b"<feed>incorrect id format</feed>" + b" " * 200_000, {})]
+    with pytest.raises(DownloadError) as caught:
+        await get(client, arxiv.base + "cs.AI")
+    assert caught.value.status == 400 and caught.value.body.startswith(b"<feed>incorrect id format</feed>")
+    assert len(caught.value.body) == 64 * 1024

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
-from shared.db import make_engine, migrate
+from alembic import command
+
+from shared.db import alembic_config, make_engine, migrate
 from tests.conftest import PG_ADMIN_URL, unavailable
 
 V1_ROWS = [
@@ -105,3 +107,32 @@ async def test_0007_seeds_the_version_history_and_the_readable_text(old_store: s
         ("2411.00002", 1, "Plain", "new", "None")]
     assert [tuple(r) for r in readable] == [("Schrödinger O(n²)", "A b."), ("Plain", "Plain.")]
     assert feed_state == 0
+
+
+async def test_the_backfill_migration_keeps_papers_and_adds_enrichment_and_state(old_store: str) -> None:
+    await migrate(old_store, "0006")
+    engine = make_engine(old_store)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(V1_ROWS[1]))
+        await migrate(old_store, "0008")
+        async with engine.begin() as conn:
+            paper = (await conn.execute(text(
+                "SELECT arxiv_id, title, comments, journal_ref, doi FROM papers"))).one()
+            await conn.execute(text(
+                "UPDATE papers SET comments = '12 pages', journal_ref = 'J. X 1 (2025)', doi = '10.1/x'"))
+            await conn.execute(text(
+                "INSERT INTO backfill_state (key, resumption_token, status, pages, records, started_at, updated_at)"
+                " VALUES ('arXiv|cs||', '1|1000', 'running', 1, 1000, '2026-11-29 22:00:00+00',"
+                " '2026-11-29 22:00:00+00')"))
+        # and back down: the columns and the table go, the paper stays
+        await asyncio.to_thread(command.downgrade, alembic_config(old_store), "0006")
+        async with engine.connect() as conn:
+            columns = await conn.run_sync(lambda c: {col["name"] for col in inspect(c).get_columns("papers")})
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+            title = (await conn.execute(text("SELECT title FROM papers"))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert tuple(paper) == ("2411.00001", "Sparse LLM", None, None, None)
+    assert not {"comments", "journal_ref", "doi"} & columns and "backfill_state" not in tables
+    assert title == "Sparse LLM"

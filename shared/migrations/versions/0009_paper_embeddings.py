@@ -1,7 +1,7 @@
 """paper embeddings: the scorer's semantic vectors, one per paper version and model
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29 21:40:00.000000
 
 Nothing to carry over: vectors are computed the first time a profile with interests reads a paper.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,48 @@
+"""The HTTP client for arXiv's export API and OAI-PMH, polite as arXiv asks automated clients to be.
+
+arXiv's terms for robots: say who you are (a User-Agent with a contact), one connection at a time, and no
+more than one request every 3 seconds. Enforced here, below every caller, so no code path (a retry, a second
+caller in the same process) can be less polite: the client holds one connection, and a request hook holds
+each request until ARXIV_API_MIN_DELAY_SECONDS have passed since the previous one started.
+"""
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from shared.settings import Settings
+
+VERSION = "0.1"
+
+
+def user_agent(contact: str) -> str:
+    who = f"; {contact.strip()}" if contact.strip() else ""
+    return f"arxiv-bot/{VERSION} (+https://github.com/arxiv-bot{who})"
+
+
+class Spacing:
+    """Holds each request until `delay` seconds after the previous one began (start to start)."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self.last: float | None = None
+        self.lock = asyncio.Lock()
+
+    async def __call__(self, request: httpx.Request) -> None:
+        async with self.lock:
+            clock = asyncio.get_running_loop().time
+            if self.last is not None:
+                wait = self.last + self.delay - clock()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            self.last = clock()
+
+
+def arxiv_client(settings: Settings) -> httpx.AsyncClient:
+    """One connection, spaced requests, a User-Agent naming the operator's contact."""
+    return httpx.AsyncClient(
+        timeout=settings.http_timeout, follow_redirects=True,
+        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        headers={"User-Agent": user_agent(settings.arxiv_contact)},
+        event_hooks={"request": [Spacing(settings.arxiv_api_min_delay_seconds)]})

@@ -1,0 +1,109 @@
+"""Backfilled papers, stored a page at a time as fast as the database takes them, and the harvests' state.
+
+A page of ~1,000 OAI-PMH records is one statement: on PostgreSQL the rows are COPYed (asyncpg's binary
+copy, on the session's own connection and transaction) into a temporary table and moved into `papers` by one
+INSERT ... SELECT ... ON CONFLICT; on SQLite one executemany. Either way a record already stored at a newer
+version is left alone, a same-version row only gains the comments, journal reference or DOI it lacked, and
+an older one is replaced. Counting the new ones costs one indexed lookup per page.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, case, func, or_, update
+from sqlmodel import col, select
+from sqlalchemy.dialects import sqlite
+
+from shared.models import BackfillState, Paper
+from shared.repository.base import Queries
+
+MAIN = ["version", "title", "abstract", "authors", "categories", "primary_category", "announce_type",
+        "announced", "abs_url", "pdf_url", "content_hash", "updated_at"]
+NOTES = ["comments", "journal_ref", "doi"]
+COLUMNS = ["arxiv_id", *MAIN, "first_seen_at", *NOTES]
+_STAGE = "backfill_rows"
+_STAGE_DDL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (arxiv_id text, version integer, title text, "
+              "abstract text, authors json, categories json, primary_category text, announce_type text, "
+              "announced date, abs_url text, pdf_url text, content_hash text, updated_at timestamptz, "
+              "first_seen_at timestamptz, comments text, journal_ref text, doi text) ON COMMIT DELETE ROWS")
+_NEWER = "papers.version < excluded.version"
+_GAINS = " OR ".join(f"(papers.{c} IS NULL AND excluded.{c} IS NOT NULL)" for c in NOTES)
+_PG_MOVE = (
+    f"INSERT INTO papers ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM {_STAGE} "
+    "ON CONFLICT (arxiv_id) DO UPDATE SET "
+    + ", ".join([f"{c} = CASE WHEN {_NEWER} THEN excluded.{c} ELSE papers.{c} END" for c in MAIN]
+                + [f"{c} = COALESCE(excluded.{c}, papers.{c})" for c in NOTES])
+    + f" WHERE {_NEWER} OR (papers.version = excluded.version AND ({_GAINS}))")
+
+
+class BackfillQueries(Queries):
+    async def backfill_state(self, key: str) -> BackfillState | None:
+        return await self.session.get(BackfillState, key)
+
+    async def save_backfill_state(self, key: str, *, token: str | None, status: str, pages: int, records: int,
+                                  complete_list_size: int | None, now: datetime) -> None:
+        values = dict(key=key, resumption_token=token, status=status, pages=pages, records=records,
+                      complete_list_size=complete_list_size, started_at=now, updated_at=now)
+        stmt = self.upsert(BackfillState.__table__).values(values)  # type: ignore[attr-defined]
+        await self.session.exec(stmt.on_conflict_do_update(index_elements=["key"], set_={
+            k: v for k, v in values.items() if k not in ("key", "started_at")}))
+
+    async def forget_backfill(self, state: BackfillState) -> None:
+        await self.session.delete(state)
+
+    async def store_backfilled(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
+        """Store one page's papers (unique ids); (how many were new, how many rows were written)."""
+        if not rows:
+            return 0, 0
+        ids = [row["arxiv_id"] for row in rows]
+        known = (await self.session.exec(
+            select(func.count()).select_from(Paper).where(col(Paper.arxiv_id).in_(ids)))).one()
+        if self.dialect == "postgresql":
+            written = await self._copy(rows)
+        else:
+            written = await self._executemany(rows)
+        return len(rows) - known, written
+
+    async def enrich_papers(self, notes: list[dict[str, Any]]) -> int:
+        """Set comments, journal reference and DOI (`arxiv_id` and the three per row) where the store holds the
+        paper; a None keeps what is stored. How many rows changed."""
+        if not notes:
+            return 0
+        table = Paper.__table__  # type: ignore[attr-defined]
+        values = {c: func.coalesce(bindparam(f"new_{c}"), table.c[c]) for c in NOTES}
+        changed = or_(*(func.coalesce(bindparam(f"new_{c}", type_=table.c[c].type), "") !=
+                        func.coalesce(table.c[c], "") for c in NOTES))
+        stmt = update(table).where(table.c.arxiv_id == bindparam("new_id")).where(changed).values(values)
+        changes = 0
+        for note in notes:  # a lookup's hundred at most; one statement each, as asyncpg's executemany has no count
+            result = await self.session.exec(stmt, params={  # type: ignore[call-overload]
+                "new_id": note["arxiv_id"], **{f"new_{c}": note.get(c) for c in NOTES}})
+            changes += max(result.rowcount, 0)
+        return changes
+
+    async def _copy(self, rows: list[dict[str, Any]]) -> int:
+        # The count above began the transaction on this connection, so the COPY and the move are part of it.
+        raw = await (await self.session.connection()).get_raw_connection()
+        driver = raw.driver_connection
+        await driver.execute(_STAGE_DDL)
+        records = [tuple(json.dumps(row[c]) if c in ("authors", "categories") else row[c] for c in COLUMNS)
+                   for row in rows]
+        await driver.copy_records_to_table(_STAGE, records=records, columns=COLUMNS)
+        status = await driver.execute(_PG_MOVE)  # the staged rows go at the commit (ON COMMIT DELETE ROWS)
+        return int(status.rsplit(" ", 1)[-1])
+
+    async def _executemany(self, rows: list[dict[str, Any]]) -> int:
+        table = Paper.__table__  # type: ignore[attr-defined]
+        stmt = sqlite.insert(table)
+        excluded = stmt.excluded
+        newer = table.c.version < excluded.version
+        updated: dict[str, Any] = {c: case((newer, excluded[c]), else_=table.c[c]) for c in MAIN}
+        updated.update({c: func.coalesce(excluded[c], table.c[c]) for c in NOTES})
+        gains = or_(*(table.c[c].is_(None) & excluded[c].is_not(None) for c in NOTES))
+        stmt = stmt.on_conflict_do_update(index_elements=["arxiv_id"], set_=updated,
+                                          where=newer | ((table.c.version == excluded.version) & gains))
+        result = await self.session.exec(stmt, params=rows)  # type: ignore[call-overload]
+        return max(result.rowcount, 0)  # type: ignore[attr-defined]
+
