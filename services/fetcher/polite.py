@@ -13,12 +13,7 @@ import httpx
 
 from shared.settings import Settings
 
-VERSION = "0.1"
-
-
-def user_agent(contact: str) -> str:
-    who = f"; {contact.strip()}" if contact.strip() else ""
-    return f"arxiv-bot/{VERSION} (+https://github.com/arxiv-bot{who})"
+from services.fetcher.politeness import user_agent
 
 
 class Spacing:
@@ -44,5 +39,5 @@ def arxiv_client(settings: Settings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=settings.http_timeout, follow_redirects=True,
         limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        headers={"User-Agent": user_agent(settings.arxiv_contact)},
+        headers={"User-Agent": user_agent(settings)},
         event_hooks={"request": [Spacing(settings.arxiv_api_min_delay_seconds)]})

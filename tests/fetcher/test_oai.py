@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from services.fetcher.oai import Harvest, OaiError, list_records, parse_page
-from services.fetcher.polite import arxiv_client, user_agent
+from services.fetcher.polite import arxiv_client
 from tests.conftest import settings_for
 from tests.data import shared_data
 from tests.oai_server import OaiServer, load_corpus
@@ -153,11 +153,6 @@ def test_entities_are_never_expanded_nor_fetched() -> None:
     page = parse_page(laughs.encode())
     (record,) = page.records
     assert "aaaa" not in record.title and "root:" not in record.title
-
-
-def test_the_user_agent_names_the_contact() -> None:
-    assert user_agent("ops@example.org") == "arxiv-bot/0.1 (+https://github.com/arxiv-bot; ops@example.org)"
-    assert user_agent("") == "arxiv-bot/0.1 (+https://github.com/arxiv-bot)"
 
 
 async def test_pages_follow_tokens_through_flow_control_with_spaced_requests() -> None:
