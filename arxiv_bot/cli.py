@@ -84,7 +84,8 @@ async def _fetch(settings: Settings) -> str:
         await runtime.stop()
     if not started:
         return f"run {run.id} is already fetching (started {run.started_at:%H:%M:%S} UTC): nothing new started"
-    return f"run {run.id}: {run.status}; {run.items} papers, {run.new} new, {run.changed} changed"
+    status = f"stale: arXiv has not announced since {run.announced}" if run.status == "stale" else run.status
+    return f"run {run.id}: {status}; {run.items} papers, {run.new} new, {run.changed} changed"
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

@@ -88,6 +88,21 @@ async def fetch_now(env: Env, config: BotConfig, reason: str, take_over: bool = 
     return run, False
 
 
+async def _run_items(repo: Repository, run_id: str, outcomes: list[FeedOutcome]) -> list[dict[str, Any]]:
+    """The run's items in fetch order. A stale feed (arXiv has not announced since the last run) brings the
+    items it showed then, so the day is scored again: a profile edited since sees its new selection, and an
+    unchanged one gives the same digest, which the publisher leaves as it is."""
+    items: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        if outcome.feed:
+            items += [dict(arxiv_id=i.arxiv_id, version=i.version, feed_category=outcome.category,
+                           announce_type=i.announce_type) for i in outcome.feed.items]
+        elif outcome.status == RunStatus.STALE:
+            items += [dict(arxiv_id=i.arxiv_id, version=i.version, feed_category=outcome.category,
+                           announce_type=i.announce_type) for i in await repo.last_items_of(outcome.category, run_id)]
+    return items
+
+
 async def fetch_run(env: Env, run_id: str) -> FetchRun:
     """Fetch every category any profile follows; commit the run, its items and the papers together.
 
@@ -124,8 +139,10 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
         # A stale feed says which announcement it still shows: the page reads "not announced since <date>".
         announced = max((o.announced for o in outcomes if o.status in ("ok", "empty", "stale") and o.announced),
                         default=None)
+        run_items = await _run_items(repo, run.id, outcomes)
         if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
-                                  announced=announced, feeds=[o.record() for o in outcomes], items=len(changes),
+                                  announced=announced, feeds=[o.record() for o in outcomes],
+                                  items=len({item["arxiv_id"] for item in run_items}),
                                   new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"],
                                   finished_at=env.clock()):
             raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
@@ -134,13 +151,12 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
         await repo.add_versions([_version(item, now) for item in merged.values()])
         # Saved with the run: a crash before this commit leaves the old validators, so nothing is skipped.
         await repo.save_feed_states(feed_states)
-        await repo.add_run_items([dict(run_id=run.id, position=position, arxiv_id=item.arxiv_id,
-                                       version=item.version, feed_category=category,
-                                       announce_type=item.announce_type)
-                                  for position, (category, item) in enumerate(ordered)])
+        await repo.add_run_items([dict(run_id=run.id, position=position, **item)
+                                  for position, item in enumerate(run_items)])
         for change, count in counts.items():
             env.metrics.papers.labels(change).inc(count)
-        repo.emit(RunFetched(run_id=run.id, status=status, announced=announced, items=len(changes),
+        repo.emit(RunFetched(run_id=run.id, status=status, announced=announced,
+                             items=len({item["arxiv_id"] for item in run_items}),
                              new=counts["new"], changed=counts["changed"]))
         if updated:  # one message for the run's replacements, however many
             repo.emit(PaperUpdated(run_id=run.id, papers=updated))

@@ -3,8 +3,9 @@ every category, joined with `+`), each fetched politely and conditionally.
 
 A feed URL's last answer is kept in `feed_state`: its ETag and Last-Modified go back as If-None-Match and
 If-Modified-Since, so an unchanged feed costs a 304. A 304, or a 200 whose build date and items are the
-previous answer's, is `stale`: arXiv has not announced since the date then seen, and the run takes none of
-its items again. Every category gets its own outcome in the run record (ok, empty, stale, error).
+previous answer's, is `stale`: arXiv has not announced since the date then seen; the run takes that feed's
+items from the last run that had them (fetch.py), so the day is scored again with today's profiles.
+Every category gets its own outcome in the run record (ok, empty, stale, error).
 """
 from __future__ import annotations
 

@@ -7,12 +7,26 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from shared.models import FetchRun, Paper, RunProfile, Score
+from shared.models import FetchRun, Paper, RunItem, RunProfile, Score
 from shared.repository.base import Queries
 from shared.stages import ProfileStage
 
 
 class RunQueries(Queries):
+    async def last_items_of(self, category: str, before: str) -> list[RunItem]:
+        """The items the newest earlier run (not `before`) took from `category`'s feed, in their order: what a
+        stale feed, which arXiv has not moved since, still shows."""
+        newest = (select(RunItem.run_id).join(FetchRun, col(FetchRun.id) == col(RunItem.run_id))
+                  .where(col(RunItem.feed_category) == category, col(RunItem.run_id) != before)
+                  .order_by(col(FetchRun.started_at).desc()).limit(1))
+        run_id = (await self.session.exec(newest)).first()
+        if run_id is None:
+            return []
+        rows = await self.session.exec(select(RunItem).where(col(RunItem.run_id) == run_id,
+                                                             col(RunItem.feed_category) == category)
+                                       .order_by(col(RunItem.position)))
+        return list(rows)
+
     async def get_run(self, run_id: str) -> FetchRun | None:
         return await self.session.get(FetchRun, run_id)
 

@@ -30,7 +30,10 @@ def test_a_fetch_flows_through_four_services_and_a_second_fetch_changes_nothing(
     assert 0 < len(cs_dc) < 30
 
     again = arxiv_bot("fetch", cwd=services.workdir, env=services.env)
-    assert again.returncode == 0 and "0 new" in again.stdout
+    # The same feeds again: arXiv has not announced since, so the run is stale, scores that day again (a config
+    # edited meanwhile would show) and publishes the same digest.
+    assert again.returncode == 0
+    assert "stale: arXiv has not announced since 2024-11-28; 376 papers, 0 new" in again.stdout
     wait_until(lambda: services.metric("publisher", 'arxiv_bot_publications_total{result="unchanged"}') == 1,
                60, "the second run to be published")
     assert len(llm.requests) == 15  # the second run asked the model nothing

@@ -64,9 +64,15 @@ async def test_fetching_again_changes_nothing_and_a_new_version_is_a_change(stor
         again = await fetch(store_env, config("cs.AI"))
         arxiv.feeds["cs.AI"] = feed("cs.AI", [Item("2411.00001", "A"), Item("2411.00002", "B v2", version=2)])
         revised = await fetch(store_env, config("cs.AI"))
-    # The same answer again is arXiv not having announced since: nothing is taken twice.
-    assert (again.status, again.items, again.new, again.changed, again.unchanged) == ("stale", 0, 0, 0, 0)
+    # The same answer again is arXiv not having announced since: nothing is stored twice, and the run carries
+    # the day's items from the last run, so the day is scored again with the profiles of now.
+    assert (again.status, again.items, again.new, again.changed, again.unchanged) == ("stale", 2, 0, 0, 0)
     assert again.announced is not None and [f["status"] for f in again.feeds] == ["stale"]
+    async with store_env.sessions() as session:
+        carried = list(await session.exec(select(RunItem).where(RunItem.run_id == again.id)
+                                          .order_by(col(RunItem.position))))
+    assert [(i.position, i.arxiv_id, i.version, i.feed_category) for i in carried] == [
+        (0, "2411.00001", 1, "cs.AI"), (1, "2411.00002", 1, "cs.AI")]
     assert (revised.new, revised.changed, revised.unchanged) == (0, 1, 1)
     async with store_env.sessions() as session:
         paper = await session.get(Paper, "2411.00002")

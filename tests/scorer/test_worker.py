@@ -9,9 +9,11 @@ from shared.config import BotConfig
 from shared.messages import RunFetched
 from shared.models import FetchRun, OutboxMessage, RunProfile, Score
 from shared.runtime import Env
+from services.fetcher.fetch import fetch_now
 from services.scorer.worker import on_run_fetched
 from tests.feeds import Item, feed
 from tests.pipeline import announced, fetched_run as fetched
+from tests.servers import FakeArxiv
 
 
 async def test_scores_rank_and_reasons_are_stored_and_the_selection_is_emitted(store_env: Env) -> None:
@@ -91,3 +93,22 @@ async def test_each_profile_gets_its_selection_and_a_paper_both_pick_is_summariz
     assert scored["kernels"]["selected"] == ["2411.00001", "2411.00002"]  # 3.0 (two terms), then 1.5
     assert sorted(requested) == ["2411.00001", "2411.00002"]  # 2411.00001 once, though both picked it
     assert profiles["default"].candidates == 1 and profiles["kernels"].candidates == 2
+
+
+async def test_a_stale_day_is_scored_again_with_the_profiles_edited_since(store_env: Env) -> None:
+    # arXiv has not announced since the first run; the researcher changed their keywords meanwhile.
+    day = {"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse attention"), Item("2411.00002", "Graph networks")])}
+    runs = []
+    with FakeArxiv(feeds=day) as arxiv:
+        store_env.settings.arxiv_rss_base_url = arxiv.base
+        for keyword in ("Sparse", "Graph"):
+            cfg = BotConfig(categories=["cs.AI"], keywords=[keyword], days_back=3650, min_score=0)
+            run, _ = await fetch_now(store_env, cfg, "test")
+            await on_run_fetched(announced(run), store_env)
+            runs.append(run)
+    async with store_env.sessions() as session:
+        picked = [[s.arxiv_id for s in await session.exec(
+            select(Score).where(Score.run_id == run.id, Score.near_miss == False))]  # noqa: E712
+            for run in runs]
+    assert [run.status for run in runs] == ["ok", "stale"]
+    assert picked == [["2411.00001"], ["2411.00002"]]
