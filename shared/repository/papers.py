@@ -66,6 +66,23 @@ class PaperQueries(Queries):
         for part in chunks(rows, MANY):
             await connection.execute(stmt, part)
 
+    async def run_item_rows(self, run_id: str) -> list[tuple[str, str, str]]:
+        """(arxiv_id, feed_category, announce_type) of a run's items in fetch order: plain rows, no ORM objects."""
+        rows = await self.session.exec(
+            select(RunItem.arxiv_id, RunItem.feed_category, RunItem.announce_type)
+            .where(col(RunItem.run_id) == run_id).order_by(col(RunItem.position)))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    async def run_paper_rows(self, run_id: str) -> dict[str, tuple[Any, ...]]:
+        """arxiv_id -> (version, title, abstract, authors, categories, announced) of each paper a run saw, once
+        however many feeds listed it: what scoring reads, as plain values (a paper in three feeds is read once
+        and its text held once)."""
+        listed = select(RunItem.arxiv_id).where(col(RunItem.run_id) == run_id)
+        rows = await self.session.exec(
+            select(Paper.arxiv_id, Paper.version, Paper.title, Paper.abstract, Paper.authors, Paper.categories,
+                   Paper.announced).where(col(Paper.arxiv_id).in_(listed)))
+        return {row[0]: tuple(row[1:]) for row in rows}
+
     async def run_items(self, run_id: str) -> list[tuple[RunItem, Paper]]:
         rows = await self.session.exec(
             select(RunItem, Paper).join(Paper, col(Paper.arxiv_id) == col(RunItem.arxiv_id))
