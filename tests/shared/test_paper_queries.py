@@ -102,3 +102,31 @@ async def test_run_items_in_bulk_keep_their_order_and_join_their_papers(store_en
     assert all(item.arxiv_id == p.arxiv_id for item, p in items)
     assert items[5][1].arxiv_id == "2411.00035" and items[5][0].feed_category == "cs.AI"
     assert versions == {"2411.00003": (1, "2411.00003-1-A title")}
+
+
+async def test_a_paper_twice_in_one_call_keeps_its_newest_version(store_env: Env) -> None:
+    await upsert(store_env, [paper("2411.00001", version=2, title="Second"), paper("2411.00001", title="First"),
+                             paper("2411.00002", title="Old"), paper("2411.00002", title="Last seen")])
+    papers = await stored(store_env)
+    assert (papers["2411.00001"].version, papers["2411.00001"].title) == (2, "Second")
+    assert papers["2411.00002"].title == "Last seen"
+
+
+async def test_two_upserts_in_one_transaction(store_env: Env) -> None:
+    async with store_env.sessions() as session, session.begin():
+        repo = Repository(session)
+        await repo.upsert_papers([paper("2411.00001")])
+        await repo.upsert_papers([paper("2411.00001", version=2, title="Revised"), paper("2411.00002")])
+    papers = await stored(store_env)
+    assert sorted(papers) == ["2411.00001", "2411.00002"] and papers["2411.00001"].title == "Revised"
+
+
+async def test_a_naive_timestamp_is_refused_and_nothing_is_stored(store_env: Env) -> None:
+    naive = utcnow().replace(tzinfo=None)
+    try:
+        await upsert(store_env, [paper("2411.00001"), paper("2411.00002", now=naive)])
+    except Exception as exc:  # noqa: BLE001 - the driver wraps it differently per store
+        assert "zone-aware" in str(exc)
+    else:
+        raise AssertionError("a naive timestamp was stored")
+    assert await stored(store_env) == {}
