@@ -58,7 +58,7 @@ async def drop_database(admin_url: str, url: str) -> None:
     await admin.close()
 
 
-def one_run(feeds: Path, admin_url: str, amqp_url: str, timeout: float) -> dict:
+def one_run(feeds: Path, admin_url: str, amqp_url: str, timeout: float, profile: Path | None = None) -> dict:
     import subprocess
 
     categories = sorted(p.stem for p in feeds.glob("*.xml"))
@@ -73,7 +73,9 @@ def one_run(feeds: Path, admin_url: str, amqp_url: str, timeout: float) -> dict:
         services.start()
         try:
             started = time.perf_counter()
-            fetch = subprocess.Popen([*command(), "fetch"], cwd=tmp, env=env, stdout=subprocess.PIPE,
+            # With --py-spy, the fetch job runs under py-spy (idle time included: waits show where they are).
+            spy = ["py-spy", "record", "--idle", "-r", "100", "-f", "raw", "-o", str(profile), "--"] if profile else []
+            fetch = subprocess.Popen([*spy, *command(), "fetch"], cwd=tmp, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
             fetch_peak = 0.0
             while fetch.poll() is None:
@@ -103,9 +105,10 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--amqp", default="amqp://guest:guest@127.0.0.1:5672/")
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--py-spy", type=Path, help="write a py-spy profile (raw) of the fetch job here")
     args = parser.parse_args()
     items = feed_items(args.feeds)
-    runs = [one_run(args.feeds, args.pg, args.amqp, args.timeout) for _ in range(args.repeat)]
+    runs = [one_run(args.feeds, args.pg, args.amqp, args.timeout, args.py_spy) for _ in range(args.repeat)]
     median = statistics.median(r["seconds"] for r in runs)
     peaks = {name: max(r["peak_rss_mb"][name] for r in runs) for name in runs[0]["peak_rss_mb"]}
     print(json.dumps({"feeds": str(args.feeds), "feed_items": items, "repeats": args.repeat,
