@@ -7,13 +7,16 @@ FEED_DIR holds `<category>.xml` files (the real day: ../shared/data/arxiv/day-20
 quant-ph cs.RO cs.DS cs.CC cs.CR cs.NI` after gunzipping the corpus). Each repeat gets a fresh PostgreSQL
 database and broker prefix, so every paper is new; summaries are disabled, so what is measured is our own code.
 Prints the median seconds from the fetch command's start to the README's publication, feed items per second,
-and each process's peak resident memory (VmHWM), the fetch job's included.
+each process's peak resident memory (VmHWM), the fetch job's included, and the CPU seconds each process spent
+from the fetch's start to the publication (medians; on a machine shared with other work, wall time depends on
+that work and CPU time much less).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -38,6 +41,12 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process: what its work cost, however busy the machine was."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def feed_items(folder: Path) -> int:
     return sum(path.read_text(encoding="utf-8").count("<item>") for path in folder.glob("*.xml"))
 
@@ -58,7 +67,7 @@ async def drop_database(admin_url: str, url: str) -> None:
     await admin.close()
 
 
-def one_run(feeds: Path, admin_url: str, amqp_url: str, timeout: float) -> dict:
+def one_run(feeds: Path, admin_url: str, amqp_url: str, timeout: float, profile: Path | None = None) -> dict:
     import subprocess
 
     categories = sorted(p.stem for p in feeds.glob("*.xml"))
@@ -72,15 +81,24 @@ def one_run(feeds: Path, admin_url: str, amqp_url: str, timeout: float) -> dict:
         services = Deployment(env, Path(tmp))
         services.start()
         try:
+            cpu_before = {name: cpu_seconds(proc.pid) for name, proc in services.procs.items()}
             started = time.perf_counter()
-            fetch = subprocess.Popen([*command(), "fetch"], cwd=tmp, env=env, stdout=subprocess.PIPE,
+            # With --py-spy, the fetch job runs under py-spy (idle time included: waits show where they are).
+            spy = ["py-spy", "record", "--idle", "-r", "100", "-f", "raw", "-o", str(profile), "--"] if profile else []
+            fetch = subprocess.Popen([*spy, *command(), "fetch"], cwd=tmp, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
-            fetch_peak = 0.0
-            while fetch.poll() is None:
+            fetch_peak, fetch_cpu = 0.0, 0.0
+            while True:
                 fetch_peak = max(fetch_peak, peak_rss_mb(fetch.pid))
+                pid, status, usage = os.wait4(fetch.pid, os.WNOHANG)
+                if pid:
+                    fetch.returncode = os.waitstatus_to_exitcode(status)
+                    fetch_peak = max(fetch_peak, usage.ru_maxrss / 1024) if not spy else fetch_peak
+                    fetch_cpu = usage.ru_utime + usage.ru_stime
+                    break
                 time.sleep(0.05)
             if fetch.returncode != 0:
-                raise RuntimeError(f"arxiv-bot fetch failed: {fetch.stderr[-2000:]}")
+                raise RuntimeError(f"arxiv-bot fetch failed: {fetch.stderr.read()[-2000:]}")  # type: ignore[union-attr]
             fetched = time.perf_counter() - started
             deadline = time.monotonic() + timeout
             while sql(database, "SELECT count(*) FROM run_profiles WHERE stage = 'published'") != 1:
@@ -89,11 +107,13 @@ def one_run(feeds: Path, admin_url: str, amqp_url: str, timeout: float) -> dict:
                 time.sleep(0.02)
             elapsed = time.perf_counter() - started
             peaks = {name: round(peak_rss_mb(proc.pid), 1) for name, proc in services.procs.items()}
+            cpu = {name: round(cpu_seconds(proc.pid) - cpu_before[name], 2) for name, proc in services.procs.items()}
         finally:
             services.stop()
             asyncio.run(drop_database(admin_url, database))
     return {"seconds": elapsed, "fetch_job_seconds": fetched,
-            "peak_rss_mb": {**peaks, "fetch job": round(fetch_peak, 1)}}
+            "peak_rss_mb": {**peaks, "fetch job": round(fetch_peak, 1)},
+            "cpu_seconds": {**cpu, "fetch job": round(fetch_cpu, 2)}}
 
 
 def main() -> None:
@@ -103,15 +123,19 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--amqp", default="amqp://guest:guest@127.0.0.1:5672/")
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--py-spy", type=Path, help="write a py-spy profile (raw) of the fetch job here")
     args = parser.parse_args()
     items = feed_items(args.feeds)
-    runs = [one_run(args.feeds, args.pg, args.amqp, args.timeout) for _ in range(args.repeat)]
+    runs = [one_run(args.feeds, args.pg, args.amqp, args.timeout, args.py_spy) for _ in range(args.repeat)]
     median = statistics.median(r["seconds"] for r in runs)
     peaks = {name: max(r["peak_rss_mb"][name] for r in runs) for name in runs[0]["peak_rss_mb"]}
+    cpu = {name: statistics.median(r["cpu_seconds"][name] for r in runs) for name in runs[0]["cpu_seconds"]}
     print(json.dumps({"feeds": str(args.feeds), "feed_items": items, "repeats": args.repeat,
                       "median_seconds": round(median, 3), "items_per_second": round(items / median, 1),
                       "seconds": [round(r["seconds"], 3) for r in runs],
-                      "fetch_job_seconds": [round(r["fetch_job_seconds"], 3) for r in runs], "peak_rss_mb": peaks}))
+                      "fetch_job_seconds": [round(r["fetch_job_seconds"], 3) for r in runs], "peak_rss_mb": peaks,
+                      "median_cpu_seconds": cpu, "total_cpu_seconds": round(sum(cpu.values()), 2),
+                      "load_average": os.getloadavg()[0]}))
 
 
 if __name__ == "__main__":

@@ -6,10 +6,14 @@ left there count against the account's storage.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncio
 import logging
 
-from openai import AsyncOpenAI
+if TYPE_CHECKING:  # openai costs ~30 MB and ~1 s to import: only when a summary is asked
+    from openai import AsyncOpenAI
+
 
 log = logging.getLogger(__name__)
 PURPOSE = "file-extract"

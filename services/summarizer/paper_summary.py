@@ -6,13 +6,14 @@ Whatever fails becomes the row's `failed` status with a reason, logged once at w
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from openai import AsyncOpenAI
 
 from shared.config import BotConfig
 from shared.models import Paper, Summary
@@ -26,6 +27,9 @@ from services.summarizer.limits import LimitWaitTooLong, RateLimiter
 from services.summarizer.prompt import language_of, paper_header, system_prompt
 from services.summarizer.retry import Backoff, reason, with_retries
 from services.summarizer.summarize import Answer, ask, prompt_hash
+
+if TYPE_CHECKING:  # openai costs ~30 MB and ~1 s to import: only when a summary is asked
+    from openai import AsyncOpenAI
 
 log = logging.getLogger(__name__)
 MESSAGE_OVERHEAD_TOKENS = 8  # the chat format's own tokens around two messages

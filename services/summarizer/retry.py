@@ -16,7 +16,6 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import openai
 
 from services.fetcher.download import retry_after
 from services.summarizer.summarize import SummaryError
@@ -27,6 +26,8 @@ RETRY_STATUS = {408, 409, 429}
 
 
 def retryable(exc: BaseException) -> bool:
+    import openai  # here, not at the top: a process that never asks an LLM never loads it (~30 MB)
+
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in RETRY_STATUS or exc.status_code >= 500
     return isinstance(exc, (openai.APIConnectionError, TimeoutError))  # APITimeoutError is a connection error
@@ -48,6 +49,8 @@ def server_wait(exc: BaseException) -> float | None:
 
 def cause(exc: BaseException) -> str:
     """A short label for metrics: 429, 5xx, 408, timeout, connection."""
+    import openai  # here, not at the top: a process that never asks an LLM never loads it (~30 MB)
+
     if isinstance(exc, openai.APIStatusError):
         return "5xx" if exc.status_code >= 500 else str(exc.status_code)
     return "timeout" if isinstance(exc, openai.APITimeoutError | TimeoutError) else "connection"
@@ -55,6 +58,8 @@ def cause(exc: BaseException) -> str:
 
 def reason(exc: BaseException) -> str:
     """One line a reader understands, for the summary's error and the log."""
+    import openai  # here, not at the top: a process that never asks an LLM never loads it (~30 MB)
+
     if isinstance(exc, openai.APIStatusError):
         body = exc.body if isinstance(exc.body, dict) else {}
         message = body.get("message") if isinstance(body.get("message"), str) else str(exc)

@@ -2,12 +2,16 @@
 queues, no retries (services/summarizer/retry.py decides those)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import hashlib
 from dataclasses import dataclass
 
-from openai import AsyncOpenAI
 
 from services.summarizer.answer import AnswerError, clean_answer
+
+if TYPE_CHECKING:  # openai costs ~30 MB and ~1 s to import: only when a summary is asked
+    from openai import AsyncOpenAI
 
 
 class SummaryError(RuntimeError):

@@ -11,13 +11,14 @@ stored row's key: it records what the model read, which only the claim's holder 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncio
 import logging
 import os
 import uuid
 from datetime import timedelta
 
-from openai import AsyncOpenAI
 
 from shared.config import BotConfig
 from shared.messages import Message, PaperSummarized, SummaryRequested
@@ -30,6 +31,9 @@ from shared.stages import SummaryStatus
 from services.summarizer.paper_summary import Prepared, ask_model, prepare
 from services.summarizer.prompt import language_of, system_prompt
 from services.summarizer.summarize import prompt_hash
+
+if TYPE_CHECKING:  # openai costs ~30 MB and ~1 s to import: only when a summary is asked
+    from openai import AsyncOpenAI
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # across runs: a paper whose summary failed is retried by later runs, up to this
@@ -49,6 +53,8 @@ def llm_client(env: Env, url: str, key: str) -> AsyncOpenAI:
     are off: ours (services/summarizer/retry.py) honour Retry-After, the deadline and the limits."""
     name = f"llm:{url}:{hash(key)}"
     if name not in env.resources:
+        from openai import AsyncOpenAI
+
         env.resources[name] = AsyncOpenAI(api_key=key, base_url=url, timeout=env.settings.llm_timeout, max_retries=0)
     return env.resources[name]
 

@@ -61,9 +61,9 @@ class BackfillQueries(Queries):
         known = (await self.session.exec(
             select(func.count()).select_from(Paper).where(col(Paper.arxiv_id).in_(ids)))).one()
         if self.dialect == "postgresql":
-            written = await self._copy(rows)
+            written = await self._copy_backfilled(rows)
         else:
-            written = await self._executemany(rows)
+            written = await self._executemany_backfilled(rows)
         return len(rows) - known, written
 
     async def enrich_papers(self, notes: list[dict[str, Any]]) -> int:
@@ -83,7 +83,7 @@ class BackfillQueries(Queries):
             changes += max(result.rowcount, 0)
         return changes
 
-    async def _copy(self, rows: list[dict[str, Any]]) -> int:
+    async def _copy_backfilled(self, rows: list[dict[str, Any]]) -> int:
         # The count above began the transaction on this connection, so the COPY and the move are part of it.
         raw = await (await self.session.connection()).get_raw_connection()
         driver = raw.driver_connection
@@ -94,7 +94,7 @@ class BackfillQueries(Queries):
         status = await driver.execute(_PG_MOVE)  # the staged rows go at the commit (ON COMMIT DELETE ROWS)
         return int(status.rsplit(" ", 1)[-1])
 
-    async def _executemany(self, rows: list[dict[str, Any]]) -> int:
+    async def _executemany_backfilled(self, rows: list[dict[str, Any]]) -> int:
         table = Paper.__table__  # type: ignore[attr-defined]
         stmt = sqlite.insert(table)
         excluded = stmt.excluded
