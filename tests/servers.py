@@ -18,8 +18,8 @@ from pathlib import Path
 
 
 class _Server:
-    def __init__(self, handler: type[BaseHTTPRequestHandler]):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(self, handler: type[BaseHTTPRequestHandler], port: int = 0):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.owner = self  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                        daemon=True)
@@ -67,7 +67,8 @@ class FakeArxiv(_Server):
     `/pdf/<id>v<n>` (anything else there is a 404); `huge[path] = (size, declared)` streams `size` bytes at
     that path, with a Content-Length header or without one (then only reading it shows how big it is);
     `sent[path]` counts the bytes actually written, so a test sees a client stop reading early;
-    `stall[path] = s` answers only after s seconds.
+    `stall[path] = s` answers only after s seconds; `delay` slows every feed answer (a fetch that takes a while,
+    to crash a fetcher in the middle of it).
     """
 
     def __init__(self, folder: Path | None = None, feeds: dict[str, bytes] | None = None):
@@ -80,6 +81,7 @@ class FakeArxiv(_Server):
         self.sent: dict[str, int] = {}
         self.stall: dict[str, float] = {}
         self.fulltext_requests: list[str] = []
+        self.delay = 0.0
         super().__init__(_ArxivHandler)
 
     @property
@@ -123,6 +125,7 @@ class _ArxivHandler(_Quiet):
             return self.full_text()
         category = self.path.removeprefix("/rss/")
         server.requests.append(category)
+        time.sleep(server.delay)
         scripted = server.responses.get(category)
         if scripted:
             status, body, headers = scripted.pop(0)
@@ -301,15 +304,16 @@ class WebhookReceiver(_Server):
 
     `answers` holds (status, headers, body) answered in turn, then `default` forever (set `default` to a 503
     to play an outage); `delay` slows every answer. `requests` keeps what arrived with the status it got.
+    `port` binds a given port (a receiver coming back where senders were refused while it was down).
     """
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, port: int = 0) -> None:
         self.requests: list[Received] = []
         self.answers: list[tuple[int, dict[str, str], bytes]] = []
         self.default: tuple[int, dict[str, str], bytes] = (200, {}, b"ok")
         self.delay = 0.0
         self.lock = threading.Lock()
-        super().__init__(_ReceiverHandler)
+        super().__init__(_ReceiverHandler, port)
         self.tls = tls
         if tls is not None:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
