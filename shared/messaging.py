@@ -61,7 +61,10 @@ class Broker:
 
     @property
     def ready(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        # A robust connection is never "closed" while it reconnects (only close() closes it): whether it is
+        # connected right now is its `connected` event, cleared when the broker goes and set when it is back.
+        return (self.connection is not None and not self.connection.is_closed
+                and self.connection.connected.is_set())
 
     async def declare(self, service: str, routing_keys: Iterable[str]) -> aio_pika.abc.AbstractQueue:
         parked = await self.channel.declare_queue(self.topology.parking_queue(service), durable=True)
