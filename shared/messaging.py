@@ -93,8 +93,9 @@ class Broker:
         await self.channel.default_exchange.publish(message, routing_key=queue)
 
     async def retry(self, service: str, message: AbstractIncomingMessage, attempts: int, error: str) -> float:
-        """Send a failed message back to its service after the delay for its attempt; returns the delay."""
-        delay = self.retry_delays[min(attempts, len(self.retry_delays)) - 1]
+        """Send a failed message back to its service after the delay for its attempt (the first delay for
+        attempt 0: a wait that is not an attempt); returns the delay."""
+        delay = self.retry_delays[max(1, min(attempts, len(self.retry_delays))) - 1]
         await self.to_queue(self.topology.retry_queue(service, delay),
                             copy_of(message, {ATTEMPTS: attempts, LAST_ERROR: error[:500]}))
         return delay

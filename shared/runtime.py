@@ -24,7 +24,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from shared.db import make_engine, make_sessions, ping
+from shared.db import make_engine, make_sessions, ping, store_unreachable
 from shared.gauges import refresh_queue_gauges, refresh_store_gauges
 from shared.logging import log_context
 from shared.messages import Message, UnknownMessage, decode
@@ -205,7 +205,17 @@ class ServiceRuntime:
             self.metrics.stage_done(self.stage, elapsed, self.env.clock())
 
     async def _failed(self, key: str, incoming: AbstractIncomingMessage, exc: Exception) -> None:
-        """Count the attempt; retry after its delay, or park after the last one. Logged once, with the reason."""
+        """Count the attempt; retry after its delay, or park after the last one. Logged once, with the reason.
+
+        A database that cannot be reached is an outage, not the message's fault: the message waits the first
+        retry delay as often as it takes, and no attempt is counted, so an outage never parks anything."""
+        if store_unreachable(exc):
+            log.warning("database unreachable while handling %s %s (%s: %s); retrying it, not counted as an "
+                        "attempt", key, incoming.message_id, type(exc).__name__, str(exc).splitlines()[0][:200]
+                        if str(exc) else "")
+            if await self._hand_over(incoming, attempts_of(incoming), "database unreachable", park=False):
+                self.metrics.messages.labels(key, "retried").inc()
+            return
         attempts = attempts_of(incoming) + 1
         reason = (f"no result within {self.settings.handler_timeout_seconds:g} s" if isinstance(exc, TimeoutError)
                   else f"{type(exc).__name__}: {exc}".splitlines()[0][:500])
