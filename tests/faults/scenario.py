@@ -117,8 +117,9 @@ class World:
 
 
 @contextlib.contextmanager
-def world(tmp_path: Path, database_url: str, amqp_url: str, amqp_prefix: str, *, plan: list[tuple[str, float]] | None = None,
-          llm_delay: float = 0.3, feed_delay: float = 0.3, start: bool = True, **settings: str) -> Iterator[World]:
+def world(tmp_path: Path, database_url: str, amqp_url: str, amqp_prefix: str, *,
+          plan: list[tuple[str, float]] | None = None, llm_delay: float = 0.3, feed_delay: float = 0.3,
+          start: bool = True, **settings: str) -> Iterator[World]:
     """The four services on `database_url` and `amqp_url`, with small delays and retry schedules so faults
     play out in seconds. Extra keyword arguments are environment settings for the services."""
     plan = plan if plan is not None else [OK] * 600
