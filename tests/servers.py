@@ -68,7 +68,8 @@ class FakeArxiv(_Server):
     that path, with a Content-Length header or without one (then only reading it shows how big it is);
     `sent[path]` counts the bytes actually written, so a test sees a client stop reading early;
     `stall[path] = s` answers only after s seconds; `delay` slows every feed answer (a fetch that takes a while,
-    to crash a fetcher in the middle of it).
+    to crash a fetcher in the middle of it); `gate` (a threading.Barrier) holds each feed answer until as many
+    requests wait as it has parties (two fetchers in lockstep).
     """
 
     def __init__(self, folder: Path | None = None, feeds: dict[str, bytes] | None = None):
@@ -82,6 +83,7 @@ class FakeArxiv(_Server):
         self.stall: dict[str, float] = {}
         self.fulltext_requests: list[str] = []
         self.delay = 0.0
+        self.gate: threading.Barrier | None = None
         super().__init__(_ArxivHandler)
 
     @property
@@ -126,6 +128,11 @@ class _ArxivHandler(_Quiet):
         category = self.path.removeprefix("/rss/")
         server.requests.append(category)
         time.sleep(server.delay)
+        if server.gate is not None:
+            try:
+                server.gate.wait(timeout=60)
+            except threading.BrokenBarrierError:
+                pass  # the other party never came: answer anyway
         scripted = server.responses.get(category)
         if scripted:
             status, body, headers = scripted.pop(0)
