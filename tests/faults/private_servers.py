@@ -135,15 +135,17 @@ class PrivatePostgres:
         bindir = versions[-1] if versions else ""
         self.initdb = _binary("initdb", f"{bindir}/initdb")
         self.pg_ctl = _binary("pg_ctl", f"{bindir}/pg_ctl")
-        self.dir = Path(tempfile.mkdtemp(prefix="faults-pg-"))
         self.as_user: list[str] = []
+        owner = None
         if os.geteuid() == 0:
             try:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
                 unavailable("a postgres user to run a private cluster as", LookupError("postgres"))
-            os.chown(self.dir, owner.pw_uid, owner.pw_gid)
             self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.dir = Path(tempfile.mkdtemp(prefix="faults-pg-"))
+        if owner is not None:
+            os.chown(self.dir, owner.pw_uid, owner.pw_gid)
         self.port = free_port()
         self.data = self.dir / "data"
 
