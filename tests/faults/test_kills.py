@@ -63,7 +63,7 @@ def test_a_service_killed_three_times_mid_run_loses_nothing_and_repeats_nothing(
             time.sleep(down)
             w.services.start(service)
         print(f"SIGKILLed the {service}: {'; '.join(points)}")
-        wait_for_everything(w, receiver, timeout=180)
+        wait_for_everything(w, receiver, timeout=300)
         # A summarizer's calls in flight at a kill (max_workers = 3) may be asked again; a publisher's
         # deliveries in flight (WEBHOOK_CONCURRENCY = 8) may be sent again with the same webhook-id.
         figures = assert_everything_once(w, receiver, extra_answers=3 * KILLS if service == "summarizer" else 0,
