@@ -180,10 +180,16 @@ class ServiceRuntime:
             return
         started = time.perf_counter()
         with log_context(run_id=getattr(message, "run_id", None)):
+            # The handler runs shielded: a channel closed by a broker outage cancels this consumer task, yet the
+            # handler needs only the store to finish, and its committed effect is what the redelivery finds (a
+            # summary cancelled mid-answer would be paid for again). Shutdown and the timeout still cancel it.
+            work = asyncio.ensure_future(self.handlers[key](message, self.env))
             try:
                 async with asyncio.timeout(self.settings.handler_timeout_seconds):
-                    await self.handlers[key](message, self.env)
+                    await asyncio.shield(work)
             except asyncio.CancelledError:
+                if self._stopping:
+                    work.cancel()
                 # Shutdown ran out of grace (or the channel closed): what the handler committed stays, and
                 # the redelivery finds it done. Not an attempt: nothing failed.
                 log.warning("cancelled mid-message: requeueing message %s on %s", message.message_id, key)
@@ -191,6 +197,7 @@ class ServiceRuntime:
                     await incoming.nack(requeue=True)
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad message must not stop the consumer
+                work.cancel()  # a timeout left it running
                 await self._failed(key, incoming, exc)
                 return
             elapsed = time.perf_counter() - started
