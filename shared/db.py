@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,6 +37,30 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+
+
+# What asyncpg raises while the server restarts or is gone, whatever SQLAlchemy wraps it in.
+_OUTAGE_NAMES = {"CannotConnectNowError", "ConnectionDoesNotExistError", "ConnectionFailureError",
+                 "ConnectionRejectionError", "AdminShutdownError", "CrashShutdownError"}
+_OUTAGE_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH, errno.ENETUNREACH,
+                  errno.EPIPE}
+
+
+def store_unreachable(error: BaseException) -> bool:
+    """True when `error` says the database could not be reached (down, restarting, connection lost), not that
+    the statement was wrong: what to wait out, as opposed to what would fail the same way again."""
+    if isinstance(error, TimeoutError):
+        return False  # a handler's own timeout (an OSError since Python 3.11): the handler's fault, counted
+    if isinstance(error, (ConnectionError, exc.OperationalError, exc.InterfaceError)):
+        return True
+    if isinstance(error, OSError) and error.errno in _OUTAGE_ERRNOS:
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        original = getattr(error.orig, "__cause__", None) or error.orig
+        return any(type(e).__name__ in _OUTAGE_NAMES for e in (error.orig, original) if e is not None)
+    return False
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -61,7 +61,10 @@ class Broker:
 
     @property
     def ready(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        # A robust connection is never "closed" while it reconnects (only close() closes it): whether it is
+        # connected right now is its `connected` event, cleared when the broker goes and set when it is back.
+        return (self.connection is not None and not self.connection.is_closed
+                and self.connection.connected.is_set())
 
     async def declare(self, service: str, routing_keys: Iterable[str]) -> aio_pika.abc.AbstractQueue:
         parked = await self.channel.declare_queue(self.topology.parking_queue(service), durable=True)
@@ -90,8 +93,9 @@ class Broker:
         await self.channel.default_exchange.publish(message, routing_key=queue)
 
     async def retry(self, service: str, message: AbstractIncomingMessage, attempts: int, error: str) -> float:
-        """Send a failed message back to its service after the delay for its attempt; returns the delay."""
-        delay = self.retry_delays[min(attempts, len(self.retry_delays)) - 1]
+        """Send a failed message back to its service after the delay for its attempt (the first delay for
+        attempt 0: a wait that is not an attempt); returns the delay."""
+        delay = self.retry_delays[max(1, min(attempts, len(self.retry_delays))) - 1]
         await self.to_queue(self.topology.retry_queue(service, delay),
                             copy_of(message, {ATTEMPTS: attempts, LAST_ERROR: error[:500]}))
         return delay

@@ -24,7 +24,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from shared.db import make_engine, make_sessions, ping
+from shared.db import make_engine, make_sessions, ping, store_unreachable
 from shared.gauges import refresh_queue_gauges, refresh_store_gauges
 from shared.logging import log_context
 from shared.messages import Message, UnknownMessage, decode
@@ -180,10 +180,16 @@ class ServiceRuntime:
             return
         started = time.perf_counter()
         with log_context(run_id=getattr(message, "run_id", None)):
+            # The handler runs shielded: a channel closed by a broker outage cancels this consumer task, yet the
+            # handler needs only the store to finish, and its committed effect is what the redelivery finds (a
+            # summary cancelled mid-answer would be paid for again). Shutdown and the timeout still cancel it.
+            work = asyncio.ensure_future(self.handlers[key](message, self.env))
             try:
                 async with asyncio.timeout(self.settings.handler_timeout_seconds):
-                    await self.handlers[key](message, self.env)
+                    await asyncio.shield(work)
             except asyncio.CancelledError:
+                if self._stopping:
+                    work.cancel()
                 # Shutdown ran out of grace (or the channel closed): what the handler committed stays, and
                 # the redelivery finds it done. Not an attempt: nothing failed.
                 log.warning("cancelled mid-message: requeueing message %s on %s", message.message_id, key)
@@ -191,6 +197,7 @@ class ServiceRuntime:
                     await incoming.nack(requeue=True)
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad message must not stop the consumer
+                work.cancel()  # a timeout left it running
                 await self._failed(key, incoming, exc)
                 return
             elapsed = time.perf_counter() - started
@@ -205,7 +212,17 @@ class ServiceRuntime:
             self.metrics.stage_done(self.stage, elapsed, self.env.clock())
 
     async def _failed(self, key: str, incoming: AbstractIncomingMessage, exc: Exception) -> None:
-        """Count the attempt; retry after its delay, or park after the last one. Logged once, with the reason."""
+        """Count the attempt; retry after its delay, or park after the last one. Logged once, with the reason.
+
+        A database that cannot be reached is an outage, not the message's fault: the message waits the first
+        retry delay as often as it takes, and no attempt is counted, so an outage never parks anything."""
+        if store_unreachable(exc):
+            log.warning("database unreachable while handling %s %s (%s: %s); retrying it, not counted as an "
+                        "attempt", key, incoming.message_id, type(exc).__name__, str(exc).splitlines()[0][:200]
+                        if str(exc) else "")
+            if await self._hand_over(incoming, attempts_of(incoming), "database unreachable", park=False):
+                self.metrics.messages.labels(key, "retried").inc()
+            return
         attempts = attempts_of(incoming) + 1
         reason = (f"no result within {self.settings.handler_timeout_seconds:g} s" if isinstance(exc, TimeoutError)
                   else f"{type(exc).__name__}: {exc}".splitlines()[0][:500])

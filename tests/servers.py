@@ -19,8 +19,8 @@ from pathlib import Path
 
 
 class _Server:
-    def __init__(self, handler: type[BaseHTTPRequestHandler]):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(self, handler: type[BaseHTTPRequestHandler], port: int = 0):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.owner = self  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                        daemon=True)
@@ -69,7 +69,9 @@ class FakeArxiv(_Server):
     that path (a full text's or a feed's: `/rss/<category>`), generated 64 KiB at a time, never held whole,
     with a Content-Length header or without one (then only reading it shows how big it is);
     `sent[path]` counts the bytes actually written, so a test sees a client stop reading early;
-    `stall[path] = s` answers only after s seconds.
+    `stall[path] = s` answers only after s seconds; `delay` slows every feed answer (a fetch that takes a while,
+    to crash a fetcher in the middle of it); `gate` (a threading.Barrier) holds each feed answer until as many
+    requests wait as it has parties (two fetchers in lockstep).
 
     Atom: `atom["cs.AI+cs.LG"]` is served at `/atom/cs.AI+cs.LG`. With `validators=True` feed answers carry an
     ETag (from the body) and a Last-Modified, and a request whose If-None-Match matches gets a 304.
@@ -92,6 +94,8 @@ class FakeArxiv(_Server):
         self.sent: dict[str, int] = {}
         self.stall: dict[str, float] = {}
         self.fulltext_requests: list[str] = []
+        self.delay = 0.0
+        self.gate: threading.Barrier | None = None
         super().__init__(_ArxivHandler)
 
     @property
@@ -181,6 +185,12 @@ class _ArxivHandler(_Quiet):
             return self.answer_feed(body, "application/atom+xml; charset=utf-8")
         category = self.path.removeprefix("/rss/")
         server.requests.append(category)
+        time.sleep(server.delay)
+        if server.gate is not None:
+            try:
+                server.gate.wait(timeout=60)
+            except threading.BrokenBarrierError:
+                pass  # the other party never came: answer anyway
         if self.path in server.huge:
             return self.stream(*server.huge[self.path])
         scripted = server.responses.get(category)
@@ -366,15 +376,16 @@ class WebhookReceiver(_Server):
 
     `answers` holds (status, headers, body) answered in turn, then `default` forever (set `default` to a 503
     to play an outage); `delay` slows every answer. `requests` keeps what arrived with the status it got.
+    `port` binds a given port (a receiver coming back where senders were refused while it was down).
     """
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, port: int = 0) -> None:
         self.requests: list[Received] = []
         self.answers: list[tuple[int, dict[str, str], bytes]] = []
         self.default: tuple[int, dict[str, str], bytes] = (200, {}, b"ok")
         self.delay = 0.0
         self.lock = threading.Lock()
-        super().__init__(_ReceiverHandler)
+        super().__init__(_ReceiverHandler, port)
         self.tls = tls
         if tls is not None:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)

@@ -3,6 +3,7 @@ history-window feeds (RSS, Atom, JSON Feed; whole and per category) and the page
 that claims the (run, profile)."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 
@@ -69,6 +70,11 @@ async def ready(repo: Repository, run_profile) -> bool:  # noqa: ANN001 - a RunP
     return set(run_profile.to_summarize) <= await repo.summarized_ids(run_profile.run_id)
 
 
+def publish_lock(profile: str) -> str:
+    """The lock's name for a profile (lock names are at most 32 characters; profile names 40)."""
+    return "publish:" + hashlib.sha256(profile.encode()).hexdigest()[:24]
+
+
 async def publish_profile(env: Env, run_id: str, profile: str, force: bool = False) -> bool:
     """Publish a (run, profile) once, when its summaries are in (or `force`, at the deadline); returns whether
     the served digest changed."""
@@ -80,6 +86,9 @@ async def publish_profile(env: Env, run_id: str, profile: str, force: bool = Fal
             return False  # unknown, or published already
         if not force and not await ready(repo, run_profile):
             return False
+        # Two runs of one profile publishing at once (two fetches of the same day) would both find no current
+        # digest and both write theirs: one at a time per profile, and the second sees the first's digest.
+        await repo.lock(publish_lock(profile))
         # Claimed first, so of two publishers racing for the same digest only one writes anything.
         if not await repo.advance_profile(run_id, profile, ProfileStage.SCORED, ProfileStage.PUBLISHED,
                                           published_at=env.clock()):

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 
 from shared.config import BotConfig
+from shared.db import store_unreachable
 from shared.messages import Message, PaperSummarized, SummaryRequested
 from shared.models import Paper, RunSummary, Summary
 from shared.repository import Repository
@@ -38,6 +39,8 @@ if TYPE_CHECKING:  # openai costs ~30 MB and ~1 s to import: only when a summary
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # across runs: a paper whose summary failed is retried by later runs, up to this
 CLAIM_POLL_SECONDS = 0.5
+# How long a paid answer waits for an unreachable store before it is given up (and the paper asked again later).
+STORE_PATIENCE_SECONDS = 120.0
 
 
 def api_key(config: BotConfig, env: Env) -> str | None:
@@ -71,12 +74,48 @@ def summary_key(config: BotConfig, paper: Paper) -> SummaryKey:
 
 async def renew_claim(env: Env, key: SummaryKey, holder: str, lease: timedelta) -> None:
     """Keep a claim alive while its holder works: the lease stays short, so a crashed holder's claim lapses
-    within seconds and the redelivered message takes over, yet a slow model never loses its claim."""
+    within seconds and the redelivered message takes over, yet a slow model never loses its claim. A renewal
+    that cannot reach the store is tried again at the next tick (the store restarting must not end them)."""
     while True:
         await asyncio.sleep(lease.total_seconds() / 3)
         now = env.clock()
-        async with env.sessions() as session, session.begin():
-            await Repository(session).claim_summary(key, holder, now, now + lease)
+        try:
+            async with env.sessions() as session, session.begin():
+                await Repository(session).claim_summary(key, holder, now, now + lease)
+        except Exception as exc:  # noqa: BLE001 - checked just below
+            if not store_unreachable(exc):
+                raise
+            log.info("claim on %s not renewed: the store is unreachable; trying again", key[0])
+
+
+async def store_answer(env: Env, key: SummaryKey, holder: str, lease: timedelta, run_id: str, row: Summary,
+                       replaces_failures: bool, renewing: asyncio.Task) -> None:
+    """Store a paid answer with the claim's release and the run's outcome. While the store is unreachable
+    (restarting, failing over) the answer is kept and stored when it is back, within STORE_PATIENCE_SECONDS,
+    and the claim is renewed meanwhile: otherwise a database restart would cost every answer in flight."""
+    started = asyncio.get_running_loop().time()
+    pause = 0.2
+    try:
+        while True:
+            renewing.cancel()  # before the release: a renewal racing it would take the claim back
+            await asyncio.gather(renewing, return_exceptions=True)
+            try:
+                async with env.sessions() as session, session.begin():
+                    repo = Repository(session)
+                    await repo.store_summary(row, replaces_failures=replaces_failures)
+                    await repo.release_claim(key, holder)
+                    await record(repo, run_id, row)
+                return
+            except Exception as exc:  # noqa: BLE001 - checked just below
+                waited = asyncio.get_running_loop().time() - started
+                if not store_unreachable(exc) or waited > STORE_PATIENCE_SECONDS:
+                    raise
+                log.warning("the answer for %s is kept until the store is back (%s)", key[0], type(exc).__name__)
+            renewing = asyncio.create_task(renew_claim(env, key, holder, lease))
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+    finally:
+        renewing.cancel()  # whichever renewal is current: none outlives this call
 
 
 async def record(repo: Repository, run_id: str, row: Summary | None, reused: bool = False,
@@ -146,13 +185,7 @@ async def summarize_paper(env: Env, config: BotConfig, key: str, paper: Paper, r
             else:
                 row = await ask_model(env, config, llm_client(env, url, key), url, paper, prepared)
             row.attempts = (cached.attempts + 1) if cached else 1
-            renewing.cancel()  # before the release: a renewal racing it would take the claim back
-            await asyncio.gather(renewing, return_exceptions=True)
-            async with env.sessions() as session, session.begin():
-                repo = Repository(session)
-                await repo.store_summary(row, replaces_failures=cached is not None)
-                await repo.release_claim(cache_key, holder)
-                await record(repo, run_id, row)
+            await store_answer(env, cache_key, holder, lease, run_id, row, cached is not None, renewing)
     except BaseException:
         renewing.cancel()
         async with env.sessions() as session, session.begin():

@@ -42,14 +42,26 @@ class Deployment:
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
+    def _spawn(self, service: str) -> None:
+        log = open(self.workdir / f"{service}.log", "a")  # noqa: SIM115 - closed with the process
+        self.procs[service] = subprocess.Popen(
+            [*command(), "serve", service, "--port", str(self.ports[service])],
+            cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def _ready(self, service: str) -> bool:
+        # Another program on this machine may take the free port between its choice and the bind: then our
+        # process exits, and whatever holds the port must not pass for it. A new port, and start again.
+        if self.procs[service].poll() is not None:
+            self.ports[service] = free_port()
+            self._spawn(service)
+            return False
+        return httpx.get(self.url(service) + "/readyz").status_code == 200
+
     def start(self, *services: str) -> None:
         for service in services or SERVICES:
-            log = open(self.workdir / f"{service}.log", "a")  # noqa: SIM115 - closed with the process
-            self.procs[service] = subprocess.Popen(
-                [*command(), "serve", service, "--port", str(self.ports[service])],
-                cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self._spawn(service)
         for service in services or SERVICES:
-            wait_until(lambda s=service: httpx.get(self.url(s) + "/readyz").status_code == 200, 60, f"{service} ready")
+            wait_until(lambda s=service: self._ready(s), 60, f"{service} ready")
 
     def kill(self, service: str) -> None:
         """SIGKILL: no shutdown hook runs, exactly like a crash or an OOM kill."""

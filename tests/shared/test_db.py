@@ -45,3 +45,29 @@ def test_plain_urls_get_async_drivers() -> None:
     assert async_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert async_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
     assert async_url("postgresql+asyncpg://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+async def test_an_unreachable_store_is_told_apart_from_a_wrong_statement(pg_url: str) -> None:
+    from sqlalchemy import text
+
+    from shared.db import store_unreachable
+
+    closed = make_engine("postgresql://postgres@127.0.0.1:9/nowhere")  # nothing listens on port 9
+    try:
+        async with closed.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - whatever the driver raises is what the runtime sees
+        refused = exc
+    finally:
+        await closed.dispose()
+    engine = make_engine(pg_url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1/0"))
+    except Exception as exc:  # noqa: BLE001
+        wrong = exc
+    finally:
+        await engine.dispose()
+    assert store_unreachable(refused)
+    assert not store_unreachable(wrong)
+    assert not store_unreachable(TimeoutError())  # a handler's own timeout is an attempt, not an outage
