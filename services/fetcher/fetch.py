@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from shared.config import BotConfig
 from shared.latex import readable
 from shared.messages import PaperUpdated, RunFetched, UpdatedPaper
-from shared.models import FetchRun, Paper
+from shared.models import FetchRun, Paper, RunItem
 from shared.profiles import ProfileSettings
 from shared.repository import Repository
 from shared.runtime import Env
@@ -95,11 +96,13 @@ async def _run_items(repo: Repository, run_id: str, outcomes: list[FeedOutcome])
     items: list[dict[str, Any]] = []
     for outcome in outcomes:
         if outcome.feed:
-            items += [dict(arxiv_id=i.arxiv_id, version=i.version, feed_category=outcome.category,
-                           announce_type=i.announce_type) for i in outcome.feed.items]
+            seen: Sequence[FeedItem | RunItem] = outcome.feed.items
         elif outcome.status == RunStatus.STALE:
-            items += [dict(arxiv_id=i.arxiv_id, version=i.version, feed_category=outcome.category,
-                           announce_type=i.announce_type) for i in await repo.last_items_of(outcome.category, run_id)]
+            seen = await repo.last_items_of(outcome.category, run_id)
+        else:
+            continue
+        items += [dict(arxiv_id=i.arxiv_id, version=i.version, feed_category=outcome.category,
+                       announce_type=i.announce_type) for i in seen]
     return items
 
 
@@ -140,9 +143,9 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
         announced = max((o.announced for o in outcomes if o.status in ("ok", "empty", "stale") and o.announced),
                         default=None)
         run_items = await _run_items(repo, run.id, outcomes)
+        listed = len({item["arxiv_id"] for item in run_items})  # papers, however many feeds list them
         if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
-                                  announced=announced, feeds=[o.record() for o in outcomes],
-                                  items=len({item["arxiv_id"] for item in run_items}),
+                                  announced=announced, feeds=[o.record() for o in outcomes], items=listed,
                                   new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"],
                                   finished_at=env.clock()):
             raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
@@ -155,8 +158,7 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
                                   for position, item in enumerate(run_items)])
         for change, count in counts.items():
             env.metrics.papers.labels(change).inc(count)
-        repo.emit(RunFetched(run_id=run.id, status=status, announced=announced,
-                             items=len({item["arxiv_id"] for item in run_items}),
+        repo.emit(RunFetched(run_id=run.id, status=status, announced=announced, items=listed,
                              new=counts["new"], changed=counts["changed"]))
         if updated:  # one message for the run's replacements, however many
             repo.emit(PaperUpdated(run_id=run.id, papers=updated))

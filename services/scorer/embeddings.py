@@ -91,9 +91,10 @@ async def prepare(env: Env, run_id: str, settings: Iterable[ProfileSettings]) ->
         return semantics
     async with env.sessions() as session:
         repo = Repository(session)
-        items = await repo.run_items(run_id)
-        wanted = {(paper.arxiv_id, paper.version): paper_text(paper.title, paper.abstract)
-                  for item, paper in items if _readable_by(profiles, item.feed_category, item.announce_type)}
+        papers = await repo.run_paper_rows(run_id)  # arxiv_id -> (version, title, abstract, ...)
+        wanted = {(arxiv_id, papers[arxiv_id][0]): paper_text(papers[arxiv_id][1], papers[arxiv_id][2])
+                  for arxiv_id, category, announce_type in await repo.run_item_rows(run_id)
+                  if _readable_by(profiles, category, announce_type)}
         stored = await repo.embeddings(wanted, MODEL)
         liked_ids = list(dict.fromkeys(i for p in profiles for i in p.liked))
         liked = {i: paper_text(p.title, p.abstract) for i, p in (await repo.papers_by_id(liked_ids)).items()}
