@@ -138,17 +138,36 @@ class Marks:
         return None
 
 
-def identity(guid: str, link: str, description: str) -> tuple[str, int]:
+def identity(guid: str, link: str, description: str, reference: str | None = None) -> tuple[str, int]:
+    """The item's arXiv id and version. `reference`: a character reference to a forbidden character found in
+    the item (Marks.found_in), which makes the item unusable, named with its id when the id can be read."""
     match = _GUID.fullmatch(guid) or _LINK.fullmatch(link)
     if not match:
+        if reference:  # the guid itself held it: say so rather than show the mark
+            raise ValueError(f"character reference {reference} names a character XML forbids")
         raise ValueError(f"no arXiv id in guid {guid[:80]!r} or link {link[:80]!r}")
     arxiv_id, version = match["id"], match["v"]
     if version is None:  # the guid had none: the description's "arXiv:<id>vN" says it
         described = re.search(rf"arXiv:{re.escape(arxiv_id)}v([0-9]+)", description)
         version = described[1] if described else "1"
+    if reference:
+        raise ValueError(f"{arxiv_id}: character reference {reference} names a character XML forbids")
     if len(version) > 4 or not 1 <= int(version) <= MAX_VERSION:
         raise ValueError(f"{arxiv_id}: version {version[:24]} is outside 1..{MAX_VERSION}")
     return arxiv_id, int(version)
+
+
+def announcement(description: str, stated_type: str | None) -> tuple[str, str]:
+    """(abstract, announce type) from arXiv's `arXiv:<id>vN Announce Type: new Abstract: ...` text; the type
+    an element states (arxiv:announce_type) comes first, then the text's, else `new`."""
+    head, sep, abstract = description.partition("Abstract:")
+    if not sep:
+        head, abstract = "", description
+    announce_type = (stated_type or "").strip()
+    if not announce_type:
+        match = TYPE_PATTERN.search(head)
+        announce_type = match.group(1) if match else "new"
+    return abstract.strip(" \n\t"), announce_type.lower()
 
 
 def check_item(arxiv_id: str, title: str, abstract: str, creator: str, categories: list[str],
@@ -172,25 +191,9 @@ def _item(node: Element, category: str, marks: Marks) -> FeedItem:
     guid = (node.findtext("guid") or "").strip()
     link = (node.findtext("link") or "").strip()
     description = node.findtext("description") or ""
-    reference = marks.found_in(node)
-    try:
-        arxiv_id, version = identity(guid, link, description)
-    except ValueError:
-        if reference:  # the guid itself held it: say so rather than show the mark
-            raise ValueError(f"character reference {reference} names a character XML forbids") from None
-        raise
-    if reference:
-        raise ValueError(f"{arxiv_id}: character reference {reference} names a character XML forbids")
+    arxiv_id, version = identity(guid, link, description, marks.found_in(node))
     title = " ".join((node.findtext("title") or "").split())
-    head, sep, abstract = description.partition("Abstract:")
-    if not sep:
-        head, abstract = "", description
-    abstract = abstract.strip(" \n\t")
-    announce_type = (node.findtext("arxiv:announce_type", namespaces=NS) or "").strip()
-    if not announce_type:
-        type_match = TYPE_PATTERN.search(head)
-        announce_type = type_match.group(1) if type_match else "new"
-    announce_type = announce_type.lower()
+    abstract, announce_type = announcement(description, node.findtext("arxiv:announce_type", namespaces=NS))
     listed = list(dict.fromkeys(c.text.strip() for c in node.findall("category") if c.text and c.text.strip()))
     creator = node.findtext("dc:creator", namespaces=NS) or ""
     check_item(arxiv_id, title, abstract, creator, listed, announce_type)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from xml.etree.ElementTree import Element
 
 from services.fetcher.arxiv import (
-    NS, TYPE_PATTERN, Feed, FeedError, FeedItem, Marks, check_item, identity, load, split_authors,
+    NS, Feed, FeedError, FeedItem, Marks, announcement, check_item, identity, load, split_authors,
     unknown_category)
 
 log = logging.getLogger(__name__)
@@ -39,20 +39,9 @@ def _link(node: Element) -> str:
 def _entry(node: Element, marks: Marks, fallback: str) -> FeedItem:
     guid = (node.findtext("a:id", namespaces=A) or "").strip()
     summary = node.findtext("a:summary", namespaces=A) or ""
-    reference = marks.found_in(node)
-    arxiv_id, version = identity(guid, _link(node), summary)
-    if reference:
-        raise ValueError(f"{arxiv_id}: character reference {reference} names a character XML forbids")
+    arxiv_id, version = identity(guid, _link(node), summary, marks.found_in(node))
     title = " ".join((node.findtext("a:title", namespaces=A) or "").split())
-    head, sep, abstract = summary.partition("Abstract:")
-    if not sep:
-        head, abstract = "", summary
-    abstract = abstract.strip(" \n\t")
-    announce_type = (node.findtext("arxiv:announce_type", namespaces=A) or "").strip()
-    if not announce_type:
-        match = TYPE_PATTERN.search(head)
-        announce_type = match.group(1) if match else "new"
-    announce_type = announce_type.lower()
+    abstract, announce_type = announcement(summary, node.findtext("arxiv:announce_type", namespaces=A))
     listed = list(dict.fromkeys(term for c in node.findall("a:category", A)
                                 if (term := (c.get("term") or "").strip())))
     creator = node.findtext("dc:creator", namespaces=A) or ""
