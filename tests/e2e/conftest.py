@@ -8,7 +8,7 @@ import pytest
 
 from tests.data import shared_data
 from tests.e2e.cli import child_env
-from tests.e2e.deployment import Deployment, truncate
+from tests.e2e.deployment import Deployment, deployed
 from tests.e2e.test_embedded import reference_config
 from tests.servers import FakeArxiv, FakeLLM
 
@@ -26,15 +26,7 @@ def deployment(tmp_path: Path, pg_url: str, amqp_url: str, amqp_prefix: str) -> 
                         DASHSCOPE_API_KEY="test-key",
                         ARXIV_BOT_CONFIG=str(config), SWEEP_INTERVAL_SECONDS="0.5",
                         API_TOKEN=API_TOKEN, FETCH_COALESCE_SECONDS="0", SUMMARY_CLAIM_SECONDS="3")
-        deployment = Deployment(env, tmp_path)
-        try:
-            deployment.start()
+        with deployed(env, tmp_path) as deployment:
             yield deployment, llm
-        except BaseException:
-            print(deployment.logs())
-            raise
-        finally:
-            deployment.stop()
-            truncate(pg_url)
 
 

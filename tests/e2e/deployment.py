@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -103,3 +105,20 @@ def truncate(url: str) -> None:
     from shared import models  # noqa: F401  (registers the tables)
 
     sql(url, f"TRUNCATE {', '.join(t.name for t in SQLModel.metadata.sorted_tables)} CASCADE")
+
+
+@contextlib.contextmanager
+def deployed(env: dict[str, str], workdir: Path, *services: str, start: bool = True) -> Iterator[Deployment]:
+    """The services (all four by default) running for the block: their logs printed if it fails, then stopped
+    and the database (env's DATABASE_URL, the test session's) emptied for the next test."""
+    deployment = Deployment(env, workdir)
+    try:
+        if start:
+            deployment.start(*services)
+        yield deployment
+    except BaseException:
+        print(deployment.logs())
+        raise
+    finally:
+        deployment.stop()
+        truncate(env["DATABASE_URL"])

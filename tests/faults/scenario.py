@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.cli import child_env
-from tests.e2e.deployment import Deployment, free_port, truncate
+from tests.e2e.deployment import Deployment, deployed, free_port
 from tests.feeds import Item, feed
 from tests.servers import FakeArxiv, FakeLLM, WebhookReceiver
 
@@ -140,17 +140,8 @@ def world(tmp_path: Path, database_url: str, amqp_url: str, amqp_prefix: str, *,
             "HTTP_RETRIES": "0", "SHUTDOWN_GRACE_SECONDS": "2",
             "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "WEBHOOK_RETRY_SCHEDULE": "0.5,1,1,2,2,2,2,2,2,2",
             "WEBHOOK_TIMEOUT_SECONDS": "2", "WEBHOOK_PAUSE_AFTER_FAILURES": "1000", **settings})
-        services = Deployment(env, tmp_path)
-        try:
-            if start:
-                services.start()
+        with deployed(env, tmp_path, start=start) as services:
             yield World(services, arxiv, llm, plan, receiver_port)
-        except BaseException:
-            print(services.logs())
-            raise
-        finally:
-            services.stop()
-            truncate(database_url)  # the session's database serves the next test too
 
 
 def receiving(world_: World) -> WebhookReceiver:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.cli import child_env
-from tests.e2e.deployment import Deployment, truncate, wait_until
+from tests.e2e.deployment import Deployment, deployed, wait_until
 from tests.feeds import Item, feed
 from tests.servers import FakeArxiv, FakeLLM
 
@@ -38,16 +38,8 @@ def synthetic_deployment(tmp_path: Path, pg_url: str, amqp_url: str, amqp_prefix
                         ARXIV_RSS_BASE_URL=arxiv.base, LLM_BASE_URL=llm.url + "/v1", DASHSCOPE_API_KEY="test-key",
                         ARXIV_BOT_CONFIG=str(write_config(tmp_path, summaries, workers)),
                         SWEEP_INTERVAL_SECONDS="0.5", API_TOKEN=API_TOKEN, **settings)
-        deployment = Deployment(env, tmp_path)
-        try:
-            deployment.start()
+        with deployed(env, tmp_path) as deployment:
             yield deployment, llm
-        except BaseException:
-            print(deployment.logs())
-            raise
-        finally:
-            deployment.stop()
-            truncate(pg_url)
 
 
 def request_fetch(deployment: Deployment) -> str:

@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.data import shared_data
 from tests.e2e.cli import arxiv_bot, child_env
-from tests.e2e.deployment import Deployment, sql, truncate, wait_until
+from tests.e2e.deployment import Deployment, deployed, sql, wait_until
 from tests.e2e.test_embedded import reference_config
 from tests.servers import FakeArxiv, WebhookReceiver
 
@@ -39,16 +39,8 @@ def services(tmp_path: Path, pg_url: str, amqp_url: str, amqp_prefix: str) -> It
                         API_TOKEN=TOKEN, FETCH_COALESCE_SECONDS="0", WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
                         WEBHOOK_RETRY_SCHEDULE=",".join(["0.3"] * 40), WEBHOOK_RETRY_JITTER="0",
                         WEBHOOK_TIMEOUT_SECONDS="2", WEBHOOK_PAUSE_AFTER_FAILURES="1000")
-        deployment = Deployment(env, tmp_path)
-        try:
-            deployment.start("fetcher", "scorer", "publisher")
+        with deployed(env, tmp_path, "fetcher", "scorer", "publisher") as deployment:
             yield deployment
-        except BaseException:
-            print(deployment.logs())
-            raise
-        finally:
-            deployment.stop()
-            truncate(pg_url)
 
 
 def subscribe(services: Deployment, url: str, **fields: str) -> dict:
