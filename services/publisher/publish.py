@@ -49,19 +49,21 @@ def render_all(digest: Digest, env: Env, window: list[FeedItem] | None = None) -
     window (a first publication, or a caller outside the store) the feeds hold the digest's own papers."""
     updated, base = env.clock(), env.settings.public_url.rstrip("/")
     prefix = "" if digest.profile == "default" else f"/profiles/{digest.profile}"
+    legacy: dict = {}  # each item built once, then copied into every feed of this digest that lists it
     artifacts = [(README, "text/markdown; charset=utf-8", render_readme(digest, updated)),
-                 (FEED, rss.CONTENT_TYPE, render_rss(digest, updated, f"{base}{prefix}/rss"))]
+                 (FEED, rss.CONTENT_TYPE, render_rss(digest, updated, f"{base}{prefix}/rss", built=legacy))]
     for category in digest.categories:
         artifacts.append((category_feed(category), rss.CONTENT_TYPE,
-                          render_rss(digest, updated, f"{base}{prefix}/rss/{category}", category)))
+                          render_rss(digest, updated, f"{base}{prefix}/rss/{category}", category, legacy)))
     if window is None:
         window = [FeedItem.from_entry(e) for e in digest.entries]
-    limit = env.settings.feed_window_items
+    limit, built = env.settings.feed_window_items, {fmt: {} for fmt in FORMATS}
     for category in [None, *digest.categories]:
         items = newest(window, limit, category)
         for fmt in FORMATS:
             channel = _channel(digest, env.settings, updated, fmt, category)
-            artifacts.append((feed_name(fmt, category), FEED_CONTENT_TYPES[fmt], RENDERERS[fmt](channel, items)))
+            artifacts.append((feed_name(fmt, category), FEED_CONTENT_TYPES[fmt],
+                              RENDERERS[fmt](channel, items, built[fmt])))
     return artifacts
 
 

@@ -2,6 +2,8 @@
 appearance, `updated` its last change, the AI summary in an HTML `content`. Pure rendering."""
 from __future__ import annotations
 
+from copy import deepcopy
+
 from lxml import etree
 
 from services.publisher.feeds.items import Channel, FeedItem, content_html
@@ -16,7 +18,7 @@ def _a(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
-def _entry(feed: etree._Element, item: FeedItem, fallback: str) -> None:
+def _entry(feed: etree._Element, item: FeedItem, fallback: str) -> etree._Element:
     entry = sub(feed, _a("entry"))
     sub(entry, _a("id"), item.guid)
     sub(entry, _a("title"), item.title, type="text")
@@ -35,9 +37,11 @@ def _entry(feed: etree._Element, item: FeedItem, fallback: str) -> None:
             sub(entry, _a("link"), rel=rel, type=kind, href=url, title=title)
     sub(entry, _a("summary"), item.abstract, type="text")
     sub(entry, _a("content"), content_html(item), type="html")
+    return entry
 
 
-def render_atom(channel: Channel, items: list[FeedItem]) -> str:
+def render_atom(channel: Channel, items: list[FeedItem], built: dict[int, etree._Element] | None = None) -> str:
+    """`built`: as rss.render_rss's (the entries of one publication share its timestamp, so they are equal)."""
     feed = etree.Element(_a("feed"), {XML_LANG: "en"}, nsmap={None: NS})
     updated = rfc3339(channel.updated)
     sub(feed, _a("id"), channel.self_url)
@@ -49,5 +53,10 @@ def render_atom(channel: Channel, items: list[FeedItem]) -> str:
     sub(feed, _a("link"), rel="self", type="application/atom+xml", href=channel.self_url)
     sub(feed, _a("link"), rel="alternate", type="text/html", href=channel.page_url)
     for item in items:
-        _entry(feed, item, updated)
+        if built is not None and id(item) in built:
+            feed.append(deepcopy(built[id(item)]))
+        else:
+            entry = _entry(feed, item, updated)
+            if built is not None:
+                built[id(item)] = entry
     return serialize(feed)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -60,9 +61,9 @@ class FeedItem:
     @classmethod
     def from_entry(cls, entry: Entry) -> FeedItem:
         summary = summary_html(entry.summary) if entry.summary_status == "done" and entry.summary else None
-        return cls(arxiv_id=entry.arxiv_id, version=entry.version, title=readable(clean(entry.title)),
-                   authors=[readable(clean(a)) for a in entry.authors if clean(a)],
-                   categories=[clean(c) for c in entry.categories], abstract=readable(clean(entry.abstract)),
+        return cls(arxiv_id=entry.arxiv_id, version=entry.version, title=_readable(entry.title),
+                   authors=[_readable(a) for a in entry.authors if clean(a)],
+                   categories=[clean(c) for c in entry.categories], abstract=_readable(entry.abstract),
                    abs_url=_link(entry.abs_url), pdf_url=_link(entry.pdf_url),
                    html_url=_link(html_url(entry.abs_url, entry.version)), score=float(entry.score),
                    why=clean(entry.why), summary_html=summary or None,
@@ -87,30 +88,49 @@ class FeedItem:
         return category in self.categories
 
 
+@lru_cache(maxsize=4096)  # the same paper's fields, again for each profile that picks it
+def _readable(text: str) -> str:
+    return readable(clean(text))
+
+
 def _link(url: str) -> str:
     """Only an http(s) URL is ever linked; anything else (a javascript: URL in a hostile feed) is dropped."""
     url = url.strip()
     return url if _HTTP_URL.fullmatch(url) else ""
 
 
-def links_html(item: FeedItem) -> str:
-    links = [(label, url) for label, url in (("Abstract", item.abs_url), ("PDF", item.pdf_url),
-                                             ("HTML", item.html_url)) if url]
+def _links_html(abs_url: str, pdf_url: str, html_url: str) -> str:
+    links = [(label, url) for label, url in (("Abstract", abs_url), ("PDF", pdf_url), ("HTML", html_url)) if url]
     return " · ".join(f'<a href="{escape(url)}">{label}</a>' for label, url in links)
 
 
 def content_html(item: FeedItem) -> str:
     """The item's body in a feed reader: score and why, links, the AI summary, the abstract."""
-    parts = [f"<p><strong>Score</strong> {item.score:g}"
-             + (f" · <strong>Why</strong> {escape(item.why)}" if item.why else "") + "</p>",
-             f"<p>{escape(', '.join(item.authors))}</p>" if item.authors else "",
-             f"<p>{links_html(item)}</p>"]
-    if item.summary_html:
-        parts.append(f"<h4>AI summary</h4>{item.summary_html}")
-        if item.summary_label:
-            parts.append(f"<p><em>{escape(item.summary_label)}</em></p>")
-    parts.append(f"<h4>Abstract</h4><p>{escape(item.abstract)}</p>")
-    return sanitize("".join(parts))  # every field is escaped above; this makes it a guarantee
+    # Every field is escaped; sanitising makes it a guarantee. The paper's part is the same in every feed of
+    # every profile that lists it (formats, categories, profiles), so it is sanitised once per process; the
+    # score and why, which differ per profile, apart. Both are whole elements, so the joint is well formed.
+    return _score_html(item.score, item.why) + _paper_html(tuple(item.authors), item.abs_url, item.pdf_url,
+                                                           item.html_url, item.summary_html, item.summary_label,
+                                                           item.abstract)
+
+
+@lru_cache(maxsize=4096)
+def _score_html(score: float, why: str) -> str:
+    return sanitize(f"<p><strong>Score</strong> {score:g}"
+                    + (f" · <strong>Why</strong> {escape(why)}" if why else "") + "</p>")
+
+
+@lru_cache(maxsize=2048)  # a few MB: about a day's papers picked by any profile
+def _paper_html(authors: tuple[str, ...], abs_url: str, pdf_url: str, html_url: str, summary: str | None,
+                label: str, abstract: str) -> str:
+    parts = [f"<p>{escape(', '.join(authors))}</p>" if authors else "",
+             f"<p>{_links_html(abs_url, pdf_url, html_url)}</p>"]
+    if summary:
+        parts.append(f"<h4>AI summary</h4>{summary}")
+        if label:
+            parts.append(f"<p><em>{escape(label)}</em></p>")
+    parts.append(f"<h4>Abstract</h4><p>{escape(abstract)}</p>")
+    return sanitize("".join(parts))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ def _item(entry: Entry) -> str:
     return "\n".join(lines)
 
 
-def render_rss(digest: Digest, updated: datetime, self_url: str, category: str | None = None) -> str:
+def render_rss(digest: Digest, updated: datetime, self_url: str, category: str | None = None,
+               built: dict[int, str] | None = None) -> str:
+    """`built`: the items already rendered for another feed of the same digest (the whole and each category)."""
     entries = digest.in_category(category) if category else digest.entries
     scope = category or ", ".join(digest.categories)
     head = [
@@ -55,4 +57,6 @@ def render_rss(digest: Digest, updated: datetime, self_url: str, category: str |
         f"    <lastBuildDate>{format_datetime(updated.astimezone(timezone.utc))}</lastBuildDate>",
         "    <generator>arxiv-bot</generator>",
     ]
-    return "\n".join(head + [_item(e) for e in entries] + ["  </channel>", "</rss>", ""])
+    built = {} if built is None else built
+    items = [built.get(id(e)) or built.setdefault(id(e), _item(e)) for e in entries]
+    return "\n".join(head + items + ["  </channel>", "</rss>", ""])

@@ -2,6 +2,7 @@
 item), with the AI summary as HTML in content:encoded. Pure rendering."""
 from __future__ import annotations
 
+from copy import deepcopy
 from html import escape
 
 from lxml import etree
@@ -15,7 +16,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 
 
-def _item(channel: etree._Element, item: FeedItem) -> None:
+def _item(channel: etree._Element, item: FeedItem) -> etree._Element:
     element = sub(channel, "item")
     sub(element, "title", item.title)
     if item.abs_url:
@@ -29,9 +30,12 @@ def _item(channel: etree._Element, item: FeedItem) -> None:
         sub(element, "category", category)
     sub(element, "description", f"<p>{escape(item.abstract, quote=False)}</p>")
     sub(element, f"{{{CONTENT}}}encoded", content_html(item))
+    return element
 
 
-def render_rss(channel: Channel, items: list[FeedItem]) -> str:
+def render_rss(channel: Channel, items: list[FeedItem], built: dict[int, etree._Element] | None = None) -> str:
+    """`built` carries the items already built for another feed of the same publication (the whole window and
+    each category list the same item): copying an element is much cheaper than building it again."""
     root = etree.Element("rss", {"version": "2.0"}, nsmap={"atom": ATOM, "content": CONTENT, "dc": DC})
     head = sub(root, "channel")
     sub(head, "title", channel.title)
@@ -43,5 +47,10 @@ def render_rss(channel: Channel, items: list[FeedItem]) -> str:
     sub(head, "generator", "arxiv-bot")
     sub(head, "ttl", "60")
     for item in items:
-        _item(head, item)
+        if built is not None and id(item) in built:
+            head.append(deepcopy(built[id(item)]))
+        else:
+            element = _item(head, item)
+            if built is not None:
+                built[id(item)] = element
     return serialize(root)
