@@ -8,7 +8,6 @@ import logging
 from datetime import datetime
 
 from shared.messages import RunPublished
-from shared.models import Publication
 from shared.repository import Repository
 from shared.runtime import Env
 from shared.settings import Settings
@@ -111,18 +110,20 @@ async def publish_profile(env: Env, run_id: str, profile: str, force: bool = Fal
             today = shown(digest, run.announced)
             if changed:
                 window = await update_window(repo, profile, run_id, today.items, env.clock(), env.settings)
-                for name, content_type, content in render_all(digest, env, window):
-                    repo.add(Publication(profile=profile, name=name, run_id=run_id, announced=run.announced,
-                                         digest_key=key, content_type=content_type, content=content,
-                                         created_at=env.clock()))
+                created = env.clock()
+                await repo.add_publications([
+                    dict(profile=profile, name=name, run_id=run_id, announced=run.announced, digest_key=key,
+                         content_type=content_type, content=content, created_at=created)
+                    for name, content_type, content in render_all(digest, env, window)])
                 # Decided with the digest, in its transaction: published and owed to subscribers, or neither.
                 await schedule_deliveries(repo, env, digest, key, run.announced)
         if not late:
             categories = (await profile_settings(repo, run, profile)).categories
-            for page in await render_pages(repo, env, run, run_profile, categories, today, changed):
-                repo.add(Publication(profile=profile, name=page.name, run_id=run_id, announced=page.announced,
-                                     digest_key=page.key, content_type=page.content_type, content=page.content,
-                                     created_at=env.clock()))
+            pages = await render_pages(repo, env, run, run_profile, categories, today, changed)
+            await repo.add_publications([
+                dict(profile=profile, name=page.name, run_id=run_id, announced=page.announced, digest_key=page.key,
+                     content_type=page.content_type, content=page.content, created_at=env.clock())
+                for page in pages])
         await repo.advance_profile(run_id, profile, ProfileStage.PUBLISHED, ProfileStage.PUBLISHED,
                                    digest_key=key or None, changed=changed)
         repo.emit(RunPublished(run_id=run_id, profile=profile, digest_key=key, changed=changed))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import col, select
 
 from shared.models import Profile, Publication
@@ -11,6 +11,12 @@ from shared.repository.base import Queries
 
 
 class PublicationQueries(Queries):
+    async def add_publications(self, rows: list[dict[str, Any]]) -> None:
+        """A publication's artifacts in one executemany: dozens of rows of up to hundreds of KB each, for
+        which the ORM's unit of work would only add cost."""
+        if rows:
+            await self.session.exec(insert(Publication.__table__), params=rows)  # type: ignore[attr-defined,call-overload]
+
     async def current_publication(self, profile: str, name: str) -> Publication | None:
         """The artifact of the newest announcement (then the newest row): a late old run never wins."""
         rows = await self.session.exec(
