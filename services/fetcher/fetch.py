@@ -116,11 +116,12 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
         repo = Repository(session)
         run = await repo.get_run(run_id)
         profiles = [ProfileSettings.model_validate(p.settings) for p in await repo.active_profiles()]
-    if run is None:
-        raise LookupError(f"run {run_id} was never requested")
-    if run.stage != RunStage.REQUESTED:
-        return run  # fetched already: this is a redelivery
-    categories = fetch_categories(profiles, BotConfig.from_snapshot(run.config).categories)
+        if run is None:
+            raise LookupError(f"run {run_id} was never requested")
+        if run.stage != RunStage.REQUESTED:
+            return run  # fetched already: this is a redelivery
+        config = await repo.run_config(run_id)
+    categories = fetch_categories(profiles, config.categories)
     async with env.sessions() as session:
         states = await Repository(session).feed_states(state_urls(env, categories))
     outcomes, feed_states = await fetch_all(env, categories, states, env.clock())

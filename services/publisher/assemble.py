@@ -1,7 +1,6 @@
 """A (run, profile)'s digest read back from the store: its ranked papers with their summary outcomes."""
 from __future__ import annotations
 
-from shared.config import BotConfig
 from shared.models import FetchRun, Paper, RunProfile, Score, Summary
 from shared.profiles import ProfileSettings
 from shared.repository import Repository
@@ -26,12 +25,12 @@ async def profile_settings(repo: Repository, run: FetchRun, profile: str) -> Pro
     stored = await repo.get_profile(profile)
     if stored is not None:
         return ProfileSettings.model_validate(stored.settings)
-    resolved = BotConfig.from_snapshot(run.config).profile_settings()
+    resolved = (await repo.run_config(run.id)).profile_settings()
     return resolved.get(profile) or resolved["default"]
 
 
 async def build_digest(repo: Repository, run: FetchRun, run_profile: RunProfile) -> Digest:
-    config = BotConfig.from_snapshot(run.config)
+    config = await repo.run_config(run.id)
     settings = await profile_settings(repo, run, run_profile.profile)
     outcomes = await repo.run_summaries(run.id)
     entries, tokens, reused = [], 0, 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from shared.config import BotConfig
 from shared.messages import Message, RunFetched, RunScored, SummaryRequested
 from shared.models import RunProfile, Score
 from shared.profiles import ProfileSettings
@@ -75,7 +74,7 @@ async def on_run_fetched(message: Message, env: Env) -> None:
                                                  for s in settings.values()], run.started_at.date())
         if not await repo.advance(run.id, [RunStage.FETCHED], RunStage.SCORED):
             return
-        config = BotConfig.from_snapshot(run.config)
+        config = await repo.run_config(run.id)
         summarize: dict[str, None] = {}
         for profile in stored:
             chosen = selections[profile.name]

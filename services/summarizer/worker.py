@@ -201,12 +201,12 @@ async def on_summary_requested(message: Message, env: Env) -> None:
         run = await repo.get_run(message.run_id)
         paper = await session.get(Paper, message.arxiv_id)
         done = await session.get(RunSummary, (message.run_id, message.arxiv_id)) is not None
-    if run is None or paper is None:
+        config = await repo.run_config(run.id) if run is not None else None
+    if run is None or paper is None or config is None:
         log.error("run %s or paper %s is not in the store; nothing to summarize", message.run_id, message.arxiv_id)
         return
     if done:
         return  # a redelivery: the outcome and its message were committed together
-    config = BotConfig.from_snapshot(run.config)
     key = api_key(config, env)
     if key is not None:
         return await summarize_paper(env, config, key, paper, run.id)

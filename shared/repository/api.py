@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from shared.models import FetchRun, Paper, RunProfile, Score, Summary
 from shared.models.search import FTS_CONFIG
 from shared.repository.base import Queries
+from shared.repository.runs import select_runs
 
 MAX_SEARCH_WORDS = 10
 NO_DATE = date(1, 1, 1)  # sorts papers without an announcement date last
@@ -96,7 +97,7 @@ class ApiQueries(Queries):
         return rows.first()
 
     async def runs_page(self, status: str | None, after: tuple[datetime, str] | None, limit: int) -> list[FetchRun]:
-        query = select(FetchRun)
+        query = select_runs()
         if status is not None:
             query = query.where(col(FetchRun.status) == status)
         if after is not None:

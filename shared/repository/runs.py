@@ -1,15 +1,30 @@
 """Fetch runs, each profile's view of a run, and the scores behind its selection."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
+from shared.config import BotConfig
 from shared.models import FetchRun, Paper, RunItem, RunProfile, Score
 from shared.repository.base import Queries
 from shared.stages import ProfileStage
+
+
+# A run's config snapshot is written once, when the run is requested, and holds every profile: with a thousand
+# profiles it is a megabyte of JSON, which each handler of each profile would otherwise decode again. So a run
+# row is read without it, and the parsed config of the last few runs is kept here (read-only for callers).
+_CONFIGS: OrderedDict[str, BotConfig] = OrderedDict()
+_CONFIGS_KEPT = 4
+
+
+def select_runs():  # noqa: ANN201 - a Select of FetchRun
+    """Runs without their config snapshot (reading `config` raises): `RunQueries.run_config` gives that."""
+    return select(FetchRun).options(defer(FetchRun.config, raiseload=True))  # type: ignore[arg-type]
 
 
 class RunQueries(Queries):
@@ -28,14 +43,26 @@ class RunQueries(Queries):
         return list(rows)
 
     async def get_run(self, run_id: str) -> FetchRun | None:
-        return await self.session.get(FetchRun, run_id)
+        rows = await self.session.exec(select_runs().where(col(FetchRun.id) == run_id))
+        return rows.first()
+
+    async def run_config(self, run_id: str) -> BotConfig:
+        """The config the run was requested with, parsed once per process."""
+        if run_id in _CONFIGS:
+            _CONFIGS.move_to_end(run_id)
+            return _CONFIGS[run_id]
+        snapshot = (await self.session.exec(select(FetchRun.config).where(col(FetchRun.id) == run_id))).one()
+        config = _CONFIGS[run_id] = BotConfig.from_snapshot(snapshot)
+        while len(_CONFIGS) > _CONFIGS_KEPT:
+            _CONFIGS.popitem(last=False)
+        return config
 
     async def newest_run(self) -> FetchRun | None:
-        rows = await self.session.exec(select(FetchRun).order_by(col(FetchRun.started_at).desc()).limit(1))
+        rows = await self.session.exec(select_runs().order_by(col(FetchRun.started_at).desc()).limit(1))
         return rows.first()
 
     async def latest_runs(self, limit: int = 20) -> list[FetchRun]:
-        rows = await self.session.exec(select(FetchRun).order_by(col(FetchRun.started_at).desc()).limit(limit))
+        rows = await self.session.exec(select_runs().order_by(col(FetchRun.started_at).desc()).limit(limit))
         return list(rows)
 
     async def advance(self, run_id: str, from_stages: Sequence[str], to_stage: str, **values: object) -> bool:
