@@ -5,6 +5,12 @@ keyed by metadataPrefix|set|from|until), so a process killed at any point resume
 not stored: a page is never half-stored, and a stored page is never needed again (fetching it twice would
 still store nothing twice: papers are upserted by id, and a newer stored version is never overwritten).
 
+Pages are stored with the full-text search index deferred; once the harvest has ended (or stopped on an
+error), every stored paper still lacking its search document gets it in one bulk pass
+(services/fetcher/searchable.py) before `backfill` returns, so the window in which backfilled papers are
+stored but not yet found by the API's search closes before the command exits (a killed run leaves it open
+until the next run of the command closes it).
+
 Backfilled papers are only stored: no run is written and no message is emitted, so no digest, score or
 summary follows from them.
 """
@@ -25,6 +31,7 @@ from shared.runtime import Env
 
 from services.fetcher.oai import Harvest, OaiError, OaiPage, OaiRecord, list_records
 from services.fetcher.polite import arxiv_client
+from services.fetcher.searchable import Indexed, index_unsearchable
 
 log = logging.getLogger(__name__)
 ANNOUNCE_TYPE = "backfill"  # not announced through a feed the bot read: said so, never taken for "new"
@@ -47,20 +54,23 @@ class Tally:
     already_done: bool = False
     started: float = field(default_factory=time.monotonic)
     this_run: int = 0  # records read by this process (the rate's numerator)
+    searchable: Indexed = field(default_factory=Indexed)  # the search documents filled in after the harvest
 
     @property
     def rate(self) -> float:
         return self.this_run / max(time.monotonic() - self.started, 1e-6)
 
     def summary(self) -> str:
+        indexed = (f"; {self.searchable.papers:,} stored papers made searchable in {self.searchable.seconds:.1f} s"
+                   if self.searchable.papers else "")
         if self.already_done:
             return (f"backfill {self.key} was already complete: {self.records:,} records in {self.pages:,} pages "
-                    "(--restart to harvest it again)")
+                    f"(--restart to harvest it again){indexed}")
         unchanged = self.this_run - self.written
         return (f"backfill {self.key} {'complete' if self.done else 'stopped'}: {self.records:,} records in "
                 f"{self.pages:,} pages{' (resumed)' if self.resumed else ''}; this run: {self.this_run:,} records, "
                 f"{self.new:,} new, {self.written - self.new:,} updated, {unchanged:,} unchanged, "
-                f"{self.deleted:,} deleted at arXiv, {self.bad:,} skipped")
+                f"{self.deleted:,} deleted at arXiv, {self.bad:,} skipped{indexed}")
 
 
 def record_hash(record: OaiRecord) -> str:
@@ -95,7 +105,21 @@ def page_rows(page: OaiPage, now: datetime) -> list[dict[str, Any]]:
 
 async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
                    on_page: Callable[[Tally], None] = lambda tally: None) -> Tally:
+    """Harvest, then make every stored paper searchable (services/fetcher/searchable.py) before returning,
+    whether the harvest ended, stopped on an error (what it stored stays, searchable), or had nothing to do."""
     tally = Tally(harvest.key)
+    try:
+        await _harvest(env, harvest, tally, restart, on_page)
+    except Exception:
+        with contextlib.suppress(Exception):  # the harvest's own error is the one to tell
+            tally.searchable = await index_unsearchable(env)
+        raise
+    tally.searchable = await index_unsearchable(env)
+    return tally
+
+
+async def _harvest(env: Env, harvest: Harvest, tally: Tally, restart: bool,
+                   on_page: Callable[[Tally], None]) -> None:
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
         state = await repo.backfill_state(harvest.key)
@@ -104,7 +128,7 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
             state = None
     if state is not None and state.status == "done":
         tally.pages, tally.records, tally.already_done, tally.done = state.pages, state.records, True, True
-        return tally
+        return
     token = state.resumption_token if state is not None else None
     if token and state is not None:
         tally.pages, tally.records, tally.total, tally.resumed = (state.pages, state.records,
@@ -146,7 +170,6 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await client.aclose()
-    return tally
 
 
 async def _read(env: Env, harvest: Harvest, token: str | None, client: Any, ahead: asyncio.Queue) -> None:

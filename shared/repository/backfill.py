@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlalchemy.dialects import sqlite
 
 from shared.models import BackfillState, Paper
+from shared.models.search import DEFER_SETTING
 from shared.repository.base import Queries
 
 MAIN = ["version", "title", "abstract", "authors", "categories", "primary_category", "announce_type",
@@ -87,7 +88,9 @@ class BackfillQueries(Queries):
         # The count above began the transaction on this connection, so the COPY and the move are part of it.
         raw = await (await self.session.connection()).get_raw_connection()
         driver = raw.driver_connection
-        await driver.execute(_STAGE_DDL)
+        # The search documents are left to one bulk pass after the harvest (shared/repository/search.py):
+        # computing and indexing them here would cost more than the rest of the page together.
+        await driver.execute(f"{_STAGE_DDL}; SET LOCAL {DEFER_SETTING} = 'on'")
         records = [tuple(json.dumps(row[c]) if c in ("authors", "categories") else row[c] for c in COLUMNS)
                    for row in rows]
         await driver.copy_records_to_table(_STAGE, records=records, columns=COLUMNS)
