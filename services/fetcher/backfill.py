@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.latex import readable
 from shared.repository import Repository
 from shared.runtime import Env
 
@@ -84,7 +85,9 @@ def record_hash(record: OaiRecord) -> str:
 
 def paper_row(record: OaiRecord, now: datetime) -> dict[str, Any]:
     return dict(arxiv_id=record.arxiv_id, version=record.version, title=record.title, abstract=record.abstract,
-                authors=record.authors, categories=record.categories, primary_category=record.primary_category,
+                # the readable forms a fetch stores too (shared/latex.py), made in the parsing thread
+                title_text=readable(record.title), abstract_text=readable(record.abstract), authors=record.authors,
+                categories=record.categories, primary_category=record.primary_category,
                 announce_type=ANNOUNCE_TYPE,
                 # OAI-PMH does not say when a paper was announced; its first version's date is the closest
                 announced=record.created, abs_url=f"https://arxiv.org/abs/{record.arxiv_id}",

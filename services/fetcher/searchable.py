@@ -33,7 +33,8 @@ async def index_unsearchable(env: Env, *, size: int = RANGE, workers: int = 2) -
 
     async def index(after: str, last: str) -> None:
         async with env.sessions() as session, session.begin():
-            done.papers += await Repository(session).index_range(after, last)
+            indexed = await Repository(session).index_range(after, last)
+        done.papers += indexed  # not `+=` on the await: the other range's task may add meanwhile
 
     running: set[asyncio.Task] = set()
     try:

@@ -18,6 +18,7 @@ from services.fetcher.export_api import parse_response
 from services.fetcher.oai import Harvest, OaiError
 from services.fetcher.searchable import index_unsearchable
 from shared.models import BackfillState, FetchRun, OutboxMessage, Paper, PaperSearch, utcnow
+from shared.latex import readable
 from shared.repository import Repository
 from shared.repository.api import PaperFilter
 from shared.runtime import Env
@@ -45,7 +46,8 @@ async def _papers(env: Env) -> dict[str, Paper]:
 
 def _row(arxiv_id: str, version: int, **extra: Any) -> dict[str, Any]:
     now = utcnow()
-    row = dict(arxiv_id=arxiv_id, version=version, title=f"Stored v{version}", abstract="A.", authors=["A. B"],
+    row = dict(arxiv_id=arxiv_id, version=version, title=f"Stored v{version}", abstract="A.", title_text="",
+               abstract_text="", authors=["A. B"],
                categories=["cs.AI"], primary_category="cs.AI", announce_type="new", announced=date(2025, 1, 2),
                abs_url="a", pdf_url="p", content_hash=f"h{version}", first_seen_at=now, updated_at=now)
     return {**row, **extra}
@@ -68,6 +70,12 @@ async def test_every_record_is_stored_once_and_nothing_downstream_follows(store_
     assert paper.title == " ".join(sample["title"].split()) and paper.announce_type == "backfill"
     assert paper.announced == date.fromisoformat(sample["published"])
     assert paper.authors == [" ".join(a.split()) for a in sample["authors"]]
+    # Readable forms beside the raw text, as a fetch stores them (shared/latex.py).
+    latex = stored["2411.17860"]
+    assert latex.title_text == ("The exotic structure of the spectral ζ-function for the Schrödinger operator with "
+                                "Pöschl–Teller potential")
+    assert all(p.title_text == readable(p.title) and p.abstract_text == readable(p.abstract) for p in stored.values())
+    assert latex.abstract_text and "\\" in latex.abstract and "\\" not in latex.abstract_text
     async with store_env.sessions() as session:
         runs = (await session.exec(select(func.count()).select_from(FetchRun))).one()  # type: ignore[call-overload]
         messages = (await session.exec(select(func.count()).select_from(OutboxMessage))).one()  # type: ignore[call-overload]

@@ -21,7 +21,7 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
-DOCUMENT = "to_tsvector('english'::regconfig, (title || ' '::text) || abstract)"
+DOCUMENT = "strip(to_tsvector('english'::regconfig, (title || ' '::text) || abstract))"  # no positions: unused
 DEFERRED = "current_setting('arxiv_bot.defer_search', true) = 'on'"
 SYNC = f"""CREATE OR REPLACE FUNCTION papers_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -29,7 +29,7 @@ BEGIN
         DELETE FROM paper_search WHERE arxiv_id = NEW.arxiv_id;
     ELSE
         INSERT INTO paper_search (arxiv_id, document)
-        VALUES (NEW.arxiv_id, to_tsvector('english'::regconfig, (NEW.title || ' '::text) || NEW.abstract))
+        VALUES (NEW.arxiv_id, strip(to_tsvector('english'::regconfig, (NEW.title || ' '::text) || NEW.abstract)))
         ON CONFLICT (arxiv_id) DO UPDATE SET document = excluded.document;
     END IF;
     RETURN NULL;
@@ -42,7 +42,8 @@ TRIGGERS = [
     "WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.abstract IS DISTINCT FROM NEW.abstract) "
     "EXECUTE FUNCTION papers_search_sync()",
 ]
-OLD_INDEX = f"CREATE INDEX IF NOT EXISTS ix_papers_fts ON papers USING gin ({DOCUMENT})"
+OLD_INDEX = ("CREATE INDEX IF NOT EXISTS ix_papers_fts ON papers USING gin "
+             "(to_tsvector('english'::regconfig, (title || ' '::text) || abstract))")
 
 
 def upgrade() -> None:
