@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, case, func, or_, text, update
 from sqlmodel import col, select
 from sqlalchemy.dialects import sqlite
 
-from shared.models import BackfillState, Paper
+from shared.models import BackfillState, Paper, RunItem
 from shared.models.search import DEFER_SETTING
 from shared.repository.base import Queries
 
@@ -71,6 +71,17 @@ class BackfillQueries(Queries):
         known = (await self.session.exec(
             select(func.count()).select_from(Paper).where(col(Paper.arxiv_id).in_(ids)))).one()
         return len(rows) - known, await self._executemany_backfilled(rows)
+
+    async def unenriched_run_papers(self, run_id: str, limit: int) -> list[str]:
+        """Ids of a run's papers that have no comments, journal reference nor DOI yet, at most `limit`, in the
+        run's order (a paper listed in several feeds once)."""
+        table = Paper.__table__  # type: ignore[attr-defined]
+        first = func.min(col(RunItem.position))
+        rows = await self.session.exec(
+            select(col(RunItem.arxiv_id)).join(table, table.c.arxiv_id == col(RunItem.arxiv_id))
+            .where(col(RunItem.run_id) == run_id, *(table.c[c].is_(None) for c in NOTES))
+            .group_by(col(RunItem.arxiv_id)).order_by(first).limit(limit))
+        return list(rows)
 
     async def enrich_papers(self, notes: list[dict[str, Any]]) -> int:
         """Set comments, journal reference and DOI (`arxiv_id` and the three per row) where the store holds the
