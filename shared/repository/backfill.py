@@ -25,10 +25,12 @@ NOTES = ["comments", "journal_ref", "doi"]
 COLUMNS = ["arxiv_id", *MAIN, "first_seen_at", *NOTES]
 _LISTS = ("authors", "categories")
 _STAGE = "backfill_rows"
-# Authors and categories are staged as text[] (asyncpg encodes lists in binary, in C) and made JSON by PostgreSQL
-# in the move: serialising 2,000 lists a page in Python cost the event loop more than the COPY itself.
+# Authors and categories are staged as one text each, joined by U+001F (a character XML cannot carry), and made
+# JSON arrays by PostgreSQL in the move: serialising (or encoding as arrays) 2,000 lists a page in Python cost the
+# event loop more than the COPY itself.
+_SEPARATOR = "\x1f"
 _STAGE_DDL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (arxiv_id text, version integer, title text, "
-              "abstract text, title_text text, abstract_text text, authors text[], categories text[], "
+              "abstract text, title_text text, abstract_text text, authors text, categories text, "
               "primary_category text, announce_type text, announced date, abs_url text, pdf_url text, "
               "content_hash text, updated_at timestamptz, first_seen_at timestamptz, comments text, "
               "journal_ref text, doi text) ON COMMIT DELETE ROWS")
@@ -38,7 +40,8 @@ _GAINS = " OR ".join(f"(papers.{c} IS NULL AND excluded.{c} IS NOT NULL)" for c 
 # how many it wrote, so no lookup of the known ids precedes it.
 _PG_MOVE = (
     f"WITH moved AS (INSERT INTO papers ({', '.join(COLUMNS)}) "
-    f"SELECT {', '.join(f'to_json({c})' if c in _LISTS else c for c in COLUMNS)} FROM {_STAGE} "
+    f"SELECT {', '.join(f'to_json(string_to_array({c}, E{_SEPARATOR!r}))' if c in _LISTS else c for c in COLUMNS)} "
+    f"FROM {_STAGE} "
     "ON CONFLICT (arxiv_id) DO UPDATE SET "
     + ", ".join([f"{c} = CASE WHEN {_NEWER} THEN excluded.{c} ELSE papers.{c} END" for c in MAIN]
                 + [f"{c} = COALESCE(excluded.{c}, papers.{c})" for c in NOTES])
@@ -108,8 +111,9 @@ class BackfillQueries(Queries):
         raw = await (await self.session.connection()).get_raw_connection()
         driver = raw.driver_connection
         await driver.execute(_STAGE_DDL)
-        await driver.copy_records_to_table(_STAGE, records=[tuple(row[c] for c in COLUMNS) for row in rows],
-                                           columns=COLUMNS)
+        join = _SEPARATOR.join
+        records = [tuple(join(row[c]) if c in _LISTS else row[c] for c in COLUMNS) for row in rows]
+        await driver.copy_records_to_table(_STAGE, records=records, columns=COLUMNS)
         new, written = await driver.fetchrow(_PG_MOVE)  # the staged rows go at the commit (ON COMMIT DELETE ROWS)
         return new, written
 
