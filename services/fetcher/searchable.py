@@ -44,6 +44,8 @@ async def index_unsearchable(env: Env, *, size: int = RANGE, workers: int = 2) -
                 found = await Repository(session).unsearchable_range(after, size)
             if found is None:
                 break
+            if not after:  # said before a pass that can take minutes on a large store, in which nothing else shows
+                log.info("making the stored papers that lack it searchable (full-text documents, in bulk)")
             running.add(asyncio.create_task(index(after, found[0])))
             after = found[0]
             if len(running) >= workers:
