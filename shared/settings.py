@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     # OAI-PMH's 503 with Retry-After is flow control, not a failure: waited for, up to this long in total for
     # one page (beyond it the page fails as any download does).
     arxiv_oai_max_wait_seconds: float = Field(600.0, ge=0, le=86_400)
+    # After each fetch run the fetcher service asks the export API for the comments, journal reference and DOI
+    # of the run's papers that have none yet: at most this many papers (100 per request, ARXIV_API_MIN_DELAY_
+    # SECONDS apart), given up after this long; its failure is logged and never fails the fetch. Off: false.
+    enrich_after_fetch: bool = True
+    enrich_max_papers: int = Field(200, ge=0, le=10_000)
+    enrich_deadline_seconds: float = Field(60.0, gt=0, le=3600)
     http_timeout: float = 30.0
     http_retries: int = Field(3, ge=0)
     # A real day's all-archives feed is 2.8 MB; anything far beyond that is not a feed.

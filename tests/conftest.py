@@ -99,6 +99,8 @@ def settings_for(database_url: str | None, **overrides: object) -> Settings:
     values: dict[str, object] = {"database_url": database_url, "http_retries": 0, "llm_retries": 0,
                                  "llm_timeout": 10, "http_timeout": 10, "sweep_interval_seconds": 0.2,
                                  "arxiv_base_url": "http://127.0.0.1:9", "arxiv_min_delay_seconds": 0.0,
+                                 # the fetcher's enrichment after each run asks the export API: refused at once
+                                 "arxiv_api_base_url": "http://127.0.0.1:9/api/query",
                                  "fetch_schedule": ""}
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

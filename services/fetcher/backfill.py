@@ -5,6 +5,12 @@ keyed by metadataPrefix|set|from|until), so a process killed at any point resume
 not stored: a page is never half-stored, and a stored page is never needed again (fetching it twice would
 still store nothing twice: papers are upserted by id, and a newer stored version is never overwritten).
 
+Pages are stored with the full-text search index deferred; once the harvest has ended (or stopped on an
+error), every stored paper still lacking its search document gets it in one bulk pass
+(services/fetcher/searchable.py) before `backfill` returns, so the window in which backfilled papers are
+stored but not yet found by the API's search closes before the command exits (a killed run leaves it open
+until the next run of the command closes it).
+
 Backfilled papers are only stored: no run is written and no message is emitted, so no digest, score or
 summary follows from them.
 """
@@ -12,22 +18,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from shared.repository import Repository
 from shared.runtime import Env
 
-from services.fetcher.oai import Harvest, OaiError, OaiPage, OaiRecord, list_records
+from services.fetcher.backfill_rows import Parsed, row_maker
+from services.fetcher.oai import Harvest, OaiError
+from services.fetcher.oai_harvest import list_records
 from services.fetcher.polite import arxiv_client
+from services.fetcher.searchable import Indexed, index_unsearchable
 
 log = logging.getLogger(__name__)
-ANNOUNCE_TYPE = "backfill"  # not announced through a feed the bot read: said so, never taken for "new"
 
 
 @dataclass
@@ -47,55 +53,42 @@ class Tally:
     already_done: bool = False
     started: float = field(default_factory=time.monotonic)
     this_run: int = 0  # records read by this process (the rate's numerator)
+    searchable: Indexed = field(default_factory=Indexed)  # the search documents filled in after the harvest
 
     @property
     def rate(self) -> float:
         return self.this_run / max(time.monotonic() - self.started, 1e-6)
 
     def summary(self) -> str:
+        indexed = (f"; {self.searchable.papers:,} stored papers made searchable in {self.searchable.seconds:.1f} s"
+                   if self.searchable.papers else "")
         if self.already_done:
             return (f"backfill {self.key} was already complete: {self.records:,} records in {self.pages:,} pages "
-                    "(--restart to harvest it again)")
+                    f"(--restart to harvest it again){indexed}")
         unchanged = self.this_run - self.written
         return (f"backfill {self.key} {'complete' if self.done else 'stopped'}: {self.records:,} records in "
                 f"{self.pages:,} pages{' (resumed)' if self.resumed else ''}; this run: {self.this_run:,} records, "
                 f"{self.new:,} new, {self.written - self.new:,} updated, {unchanged:,} unchanged, "
-                f"{self.deleted:,} deleted at arXiv, {self.bad:,} skipped")
-
-
-def record_hash(record: OaiRecord) -> str:
-    # OAI-PMH's text is laid out differently from the feeds' (line breaks, author order of names), so a feed's
-    # copy never hashes the same anyway: a later fetch of the paper replaces the backfilled row, as it should.
-    # Separators that cannot occur in XML text keep the fields apart.
-    text = "\x1e".join([str(record.version), record.title, record.abstract, "\x1f".join(record.authors),
-                        " ".join(record.categories)])
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def paper_row(record: OaiRecord, now: datetime) -> dict[str, Any]:
-    return dict(arxiv_id=record.arxiv_id, version=record.version, title=record.title, abstract=record.abstract,
-                authors=record.authors, categories=record.categories, primary_category=record.primary_category,
-                announce_type=ANNOUNCE_TYPE,
-                # OAI-PMH does not say when a paper was announced; its first version's date is the closest
-                announced=record.created, abs_url=f"https://arxiv.org/abs/{record.arxiv_id}",
-                pdf_url=f"https://arxiv.org/pdf/{record.arxiv_id}",  # the latest version, whichever it is
-                content_hash=record_hash(record), first_seen_at=now, updated_at=now, comments=record.comments,
-                journal_ref=record.journal_ref, doi=record.doi)
-
-
-def page_rows(page: OaiPage, now: datetime) -> list[dict[str, Any]]:
-    """One row per id (a page naming a paper twice keeps its highest version)."""
-    rows: dict[str, dict[str, Any]] = {}
-    for record in page.records:
-        known = rows.get(record.arxiv_id)
-        if known is None or record.version > known["version"]:
-            rows[record.arxiv_id] = paper_row(record, now)
-    return list(rows.values())
+                f"{self.deleted:,} deleted at arXiv, {self.bad:,} skipped{indexed}")
 
 
 async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
                    on_page: Callable[[Tally], None] = lambda tally: None) -> Tally:
+    """Harvest, then make every stored paper searchable (services/fetcher/searchable.py) before returning,
+    whether the harvest ended, stopped on an error (what it stored stays, searchable), or had nothing to do."""
     tally = Tally(harvest.key)
+    try:
+        await _harvest(env, harvest, tally, restart, on_page)
+    except Exception:
+        with contextlib.suppress(Exception):  # the harvest's own error is the one to tell
+            tally.searchable = await index_unsearchable(env)
+        raise
+    tally.searchable = await index_unsearchable(env)
+    return tally
+
+
+async def _harvest(env: Env, harvest: Harvest, tally: Tally, restart: bool,
+                   on_page: Callable[[Tally], None]) -> None:
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
         state = await repo.backfill_state(harvest.key)
@@ -104,7 +97,7 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
             state = None
     if state is not None and state.status == "done":
         tally.pages, tally.records, tally.already_done, tally.done = state.pages, state.records, True, True
-        return tally
+        return
     token = state.resumption_token if state is not None else None
     if token and state is not None:
         tally.pages, tally.records, tally.total, tally.resumed = (state.pages, state.records,
@@ -112,33 +105,33 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
         log.info("backfill %s: resuming after %d pages (%d records) from its stored token", harvest.key,
                  state.pages, state.records)
     client = arxiv_client(env.settings)
-    # The next page downloads and parses (in a thread) while this one is stored: the database works on its own
-    # core meanwhile. Still one request at a time, and a page's state is committed with its papers, in order.
-    ahead: asyncio.Queue[tuple[OaiPage, list[dict[str, Any]]] | BaseException | None] = asyncio.Queue(maxsize=1)
-    reader = asyncio.create_task(_read(env, harvest, token, client, ahead))
-    # On PostgreSQL two pages are stored at once, on two connections: computing the search index's tsvectors is
-    # most of a page's cost, and each backend has a core. Page N+1 commits its state only after page N did.
+    # The next page downloads (services/fetcher/oai_harvest.py) and is made rows (in a thread:
+    # services/fetcher/backfill_rows.py) while this one is stored: PostgreSQL works on its own core meanwhile.
+    # Still one request at a time, and a page's state is committed with its papers, in order.
+    ahead: asyncio.Queue[Parsed | BaseException | None] = asyncio.Queue(maxsize=1)
+    # On PostgreSQL two pages are stored at once, on two connections (each backend has a core); page N+1
+    # commits its state only after page N did.
     at_once = 2 if (env.settings.database_url or "").startswith("postgres") else 1
-    in_flight: list[tuple[OaiPage, asyncio.Task]] = []
+    in_flight: list[tuple[Parsed, asyncio.Task]] = []
     pages, records = tally.pages, tally.records
+    reader = asyncio.create_task(_read(env, harvest, token, client, ahead))
     try:
         while (item := await ahead.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
-            page, rows = item
-            pages, records = pages + 1, records + len(page.records)
-            tally.total = page.complete_list_size if page.complete_list_size is not None else tally.total
+            pages, records = pages + 1, records + item.records
+            tally.total = item.complete_list_size if item.complete_list_size is not None else tally.total
             before = in_flight[-1][1] if in_flight else None
-            in_flight.append((page, asyncio.create_task(
-                _store(env, harvest, page, rows, (pages, records, tally.total), before))))
+            in_flight.append((item, asyncio.create_task(
+                _store(env, harvest, item, (pages, records, tally.total), before))))
             if len(in_flight) >= at_once:
                 await _finish(harvest, tally, *in_flight.pop(0), on_page)
         while in_flight:
             await _finish(harvest, tally, *in_flight.pop(0), on_page)
     except OaiError as exc:
         if exc.code == "badResumptionToken" and tally.resumed and tally.this_run == 0:
-            raise OaiError(exc.code, f"{exc.message} (the stored token of this backfill has expired: run it again "
-                                     "with --restart; what is stored stays)") from None
+            raise OaiError(exc.code, f"{exc.message} (the stored token of this backfill has expired: run it "
+                                     "again with --restart; what is stored stays)") from None
         raise
     finally:
         for task in [reader, *(task for _, task in in_flight)]:
@@ -146,27 +139,26 @@ async def backfill(env: Env, harvest: Harvest, *, restart: bool = False,
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await client.aclose()
-    return tally
 
 
 async def _read(env: Env, harvest: Harvest, token: str | None, client: Any, ahead: asyncio.Queue) -> None:
     try:
-        async for page in list_records(client, env.settings, harvest, token):
-            await ahead.put((page, await asyncio.to_thread(page_rows, page, env.clock())))
+        async for parsed in list_records(client, env.settings, harvest, token, row_maker(env.clock)):
+            await ahead.put(parsed)
     except Exception as exc:  # noqa: BLE001 - handed to the storing side, which raises it
         await ahead.put(exc)
         return
     await ahead.put(None)
 
 
-async def _store(env: Env, harvest: Harvest, page: OaiPage, rows: list[dict[str, Any]],
-                 position: tuple[int, int, int | None], before: asyncio.Task | None) -> tuple[int, int]:
+async def _store(env: Env, harvest: Harvest, page: Parsed, position: tuple[int, int, int | None],
+                 before: asyncio.Task | None) -> tuple[int, int]:
     """One page's papers and the harvest's state after it, in one transaction that commits after the page
     before it did (its failure rolls this one back too)."""
     pages, records, total = position
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
-        counts = await repo.store_backfilled(rows)
+        counts = await repo.store_backfilled(page.rows)
         if before is not None:
             await before
         await repo.save_backfill_state(harvest.key, token=page.token, status="running" if page.token else "done",
@@ -174,20 +166,20 @@ async def _store(env: Env, harvest: Harvest, page: OaiPage, rows: list[dict[str,
     return counts
 
 
-async def _finish(harvest: Harvest, tally: Tally, page: OaiPage, task: asyncio.Task,
+async def _finish(harvest: Harvest, tally: Tally, page: Parsed, task: asyncio.Task,
                   on_page: Callable[[Tally], None]) -> None:
     new, written = await task
     tally.pages += 1
-    tally.records += len(page.records)
-    tally.this_run += len(page.records)
+    tally.records += page.records
+    tally.this_run += page.records
     tally.deleted += page.deleted
-    tally.bad += len(page.bad)
+    tally.bad += page.bad
     tally.new += new
     tally.written += written
     tally.done = not page.token
-    odd = [r for r in page.records if r.left_out]
-    if odd:
+    if page.odd:
+        arxiv_id, names = page.odd[0]
         log.warning("backfill %s page %d: %d records named things that are not arXiv categories, left out of "
-                    "their categories (e.g. %s: %s)", harvest.key, tally.pages, len(odd), odd[0].arxiv_id,
-                    ", ".join(odd[0].left_out))
+                    "their categories (e.g. %s: %s)", harvest.key, tally.pages, len(page.odd), arxiv_id,
+                    ", ".join(names))
     on_page(tally)

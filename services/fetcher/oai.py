@@ -12,24 +12,19 @@ OAI-PMH errors are answers, not HTTP failures: `noRecordsMatch` is an empty resu
 """
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
-import httpx
 from lxml import etree
 
 from services.fetcher.arxiv import (MAX_ABSTRACT_CHARS, MAX_CATEGORIES, MAX_CREATOR_CHARS, MAX_TITLE_CHARS,
                                     split_authors)
-from services.fetcher.download import DownloadError, download
 from shared.arxiv_names import ARXIV_ID, is_category
-from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -280,34 +275,3 @@ class Harvest:
 
 def next_url(base: str, token: str) -> str:
     return f"{base}?{urlencode({'verb': 'ListRecords', 'resumptionToken': token})}"
-
-
-async def fetch_page(client: httpx.AsyncClient, settings: Settings, url: str, metadata_prefix: str) -> OaiPage:
-    """GET one page (politeness is the client's: services/fetcher/polite.py) and parse it."""
-    try:
-        body = await download(client, url, max_bytes=settings.max_feed_bytes, retries=settings.http_retries,
-                              deadline=settings.http_deadline_seconds,
-                              total_deadline=settings.http_total_deadline_seconds,
-                              flow_control=settings.arxiv_oai_max_wait_seconds)
-    except DownloadError as exc:
-        if exc.status and exc.body.lstrip().startswith(b"<"):  # an OAI error document sent with a 4xx
-            parse_page(exc.body, metadata_prefix)
-        raise
-    # A thread: parsing a page is tens of milliseconds of CPU the event loop can spend on the database meanwhile.
-    return await asyncio.to_thread(parse_page, body, metadata_prefix)
-
-
-async def list_records(client: httpx.AsyncClient, settings: Settings, harvest: Harvest,
-                       token: str | None = None) -> AsyncIterator[OaiPage]:
-    """Every page of the harvest, from its start or from `token`; each page's `token` leads to the next."""
-    base = settings.arxiv_oai_base_url
-    url = next_url(base, token) if token else harvest.first_url(base)
-    while True:
-        page = await fetch_page(client, settings, url, harvest.metadata_prefix)
-        if page.token and page.token == token:  # the same page again and again, for ever
-            raise OaiError("badResumptionToken", f"the server answered token {token!r} with the same token")
-        yield page
-        if not page.token:
-            return
-        token = page.token
-        url = next_url(base, token)

@@ -17,7 +17,9 @@ from services.fetcher.politeness import user_agent
 
 
 class Spacing:
-    """Holds each request until `delay` seconds after the previous one began (start to start)."""
+    """Holds each request until `delay` seconds after the previous one began (start to start), and after its
+    answer began to arrive: a request held up on its way (a new connection, a busy network) never leaves the
+    next one closer than `delay` to it at arXiv's end."""
 
     def __init__(self, delay: float):
         self.delay = delay
@@ -33,11 +35,15 @@ class Spacing:
                     await asyncio.sleep(wait)
             self.last = clock()
 
+    async def answered(self, response: httpx.Response) -> None:
+        self.last = asyncio.get_running_loop().time()
+
 
 def arxiv_client(settings: Settings) -> httpx.AsyncClient:
     """One connection, spaced requests, a User-Agent naming the operator's contact."""
+    spacing = Spacing(settings.arxiv_api_min_delay_seconds)
     return httpx.AsyncClient(
         timeout=settings.http_timeout, follow_redirects=True,
         limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         headers={"User-Agent": user_agent(settings)},
-        event_hooks={"request": [Spacing(settings.arxiv_api_min_delay_seconds)]})
+        event_hooks={"request": [spacing], "response": [spacing.answered]})

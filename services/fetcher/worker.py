@@ -1,4 +1,4 @@
-"""The fetcher's message handlers: a fetch request becomes a fetch run."""
+"""The fetcher's message handlers: a fetch request becomes a fetch run, whose papers are then enriched."""
 from __future__ import annotations
 
 from shared.config import load_config
@@ -6,6 +6,7 @@ from shared.messages import FetchRequested, Message
 from shared.repository import Repository
 from shared.runtime import Env, Handler
 
+from services.fetcher.enrich import enrich_run
 from services.fetcher.fetch import fetch_now, fetch_run
 
 
@@ -16,9 +17,12 @@ async def on_fetch_requested(message: Message, env: Env) -> None:
     if run is None:
         # Published by hand (the management UI, an older producer): request it now, coalesced like any other.
         # Read per request, so an edited config.json applies from the next run without a restart.
-        await fetch_now(env, load_config(env.settings.arxiv_bot_config, missing_ok=True), message.reason)
-        return
-    await fetch_run(env, run.id)
+        run, _ = await fetch_now(env, load_config(env.settings.arxiv_bot_config, missing_ok=True), message.reason)
+    else:
+        run = await fetch_run(env, run.id)
+    # Comments, journal reference and DOI from the export API (ENRICH_AFTER_FETCH): after the run committed,
+    # bounded, and never failing the fetch (a redelivered request finds the papers enriched already).
+    await enrich_run(env, run.id)
 
 
 HANDLERS: dict[str, Handler] = {FetchRequested.routing_key: on_fetch_requested}

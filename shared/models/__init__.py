@@ -12,12 +12,12 @@ from shared.models.papers import Paper
 from shared.models.profiles import Profile, ProfileVersion
 from shared.models.publications import Publication
 from shared.models.runs import FetchRun, RunItem, RunProfile, Score
-from shared.models.search import PAPERS_FTS
+from shared.models.search import PAPERS_FTS, PaperSearch
 from shared.models.summaries import RunSummary, Summary, SummaryClaim
 from shared.models.versions import FeedState, PaperVersion
 from shared.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = ["PAPERS_FTS", "BackfillState", "FeedItem", "FeedState", "FetchRun", "Lock", "OutboxMessage", "Paper",
-           "PaperEmbedding", "PaperVersion", "Profile", "ProfileVersion", "Publication", "RunItem", "RunProfile",
-           "RunSummary", "Score", "Summary", "SummaryClaim", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription",
-           "utcnow"]
+           "PaperEmbedding", "PaperSearch", "PaperVersion", "Profile", "ProfileVersion", "Publication", "RunItem",
+           "RunProfile", "RunSummary", "Score", "Summary", "SummaryClaim", "WebhookAttempt", "WebhookDelivery",
+           "WebhookSubscription", "utcnow"]

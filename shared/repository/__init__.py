@@ -15,13 +15,15 @@ from shared.repository.papers import PaperQueries
 from shared.repository.profiles import ProfileQueries
 from shared.repository.publications import PublicationQueries
 from shared.repository.runs import RunQueries
+from shared.repository.search import SearchQueries
 from shared.repository.summaries import SummaryQueries
 from shared.repository.versions import VersionQueries
 from shared.repository.webhooks import WebhookQueries
 
 
 class Repository(PaperQueries, VersionQueries, RunQueries, ProfileQueries, SummaryQueries, PublicationQueries,
-                 FeedQueries, OutboxQueries, WebhookQueries, ApiQueries, EmbeddingQueries, BackfillQueries):
+                 FeedQueries, OutboxQueries, WebhookQueries, ApiQueries, EmbeddingQueries, BackfillQueries,
+                 SearchQueries):
     def __init__(self, session: AsyncSession):
         self.session = session
 

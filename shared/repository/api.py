@@ -12,7 +12,7 @@ from sqlalchemy import String, and_, cast, func, literal, literal_column, or_
 from sqlmodel import col, select
 
 from shared.models import FetchRun, Paper, RunProfile, Score, Summary
-from shared.models.search import FTS_CONFIG
+from shared.models.search import FTS_CONFIG, PaperSearch
 from shared.repository.base import Queries
 from shared.repository.runs import select_runs
 
@@ -39,10 +39,10 @@ def _like(text: str) -> str:
 class ApiQueries(Queries):
     def _search(self, q: str) -> Any:
         if self.dialect == "postgresql":
-            # The same expression as the GIN index ix_papers_fts (shared/models/search.py), constants inline.
-            document = literal_column(f"to_tsvector('{FTS_CONFIG}'::regconfig, "
-                                      "(papers.title || ' '::text) || papers.abstract)")
-            return document.op("@@")(func.plainto_tsquery(literal_column(f"'{FTS_CONFIG}'::regconfig"), q))
+            # The papers whose stored document (paper_search, GIN-indexed: shared/models/search.py) matches.
+            query = func.plainto_tsquery(literal_column(f"'{FTS_CONFIG}'::regconfig"), q)
+            matching = select(col(PaperSearch.arxiv_id)).where(col(PaperSearch.document).op("@@")(query))
+            return col(Paper.arxiv_id).in_(matching)
         words = q.split()[:MAX_SEARCH_WORDS]
         return and_(*(or_(col(Paper.title).like(_like(w), escape="\\"), col(Paper.abstract).like(_like(w), escape="\\"))
                       for w in words))

@@ -19,6 +19,10 @@ def child_env(**overrides: str) -> dict[str, str]:
     env.pop("DASHSCOPE_API_KEY", None)
     # Nothing a test starts may reach arxiv.org: full texts default to a closed local port (refused at once).
     env["ARXIV_BASE_URL"] = "http://127.0.0.1:9"
+    # Nor the export API: the fetcher's enrichment after each run is off (tests/fetcher/test_enrich_after_fetch.py
+    # tests it), and pointed at a closed port should a test turn it on.
+    env["ARXIV_API_BASE_URL"] = "http://127.0.0.1:9/api/query"
+    env["ENRICH_AFTER_FETCH"] = "false"
     # The local stand-ins need no pause between requests, and no service may fetch by its own schedule mid-test.
     env["ARXIV_MIN_DELAY_SECONDS"] = "0"
     env["FETCH_SCHEDULE"] = ""

@@ -16,8 +16,11 @@ from services.fetcher.backfill import Tally, backfill
 from services.fetcher.enrich import enrich
 from services.fetcher.export_api import parse_response
 from services.fetcher.oai import Harvest, OaiError
-from shared.models import BackfillState, FetchRun, OutboxMessage, Paper, utcnow
+from services.fetcher.searchable import index_unsearchable
+from shared.models import BackfillState, FetchRun, OutboxMessage, Paper, PaperSearch, utcnow
+from shared.latex import readable
 from shared.repository import Repository
+from shared.repository.api import PaperFilter
 from shared.runtime import Env
 from tests.data import shared_data
 from tests.export_api_server import FakeApi
@@ -43,9 +46,11 @@ async def _papers(env: Env) -> dict[str, Paper]:
 
 def _row(arxiv_id: str, version: int, **extra: Any) -> dict[str, Any]:
     now = utcnow()
-    return dict(arxiv_id=arxiv_id, version=version, title=f"Stored v{version}", abstract="A.", authors=["A. B"],
-                categories=["cs.AI"], primary_category="cs.AI", announce_type="new", announced=date(2025, 1, 2),
-                abs_url="a", pdf_url="p", content_hash=f"h{version}", first_seen_at=now, updated_at=now, **extra)
+    row = dict(arxiv_id=arxiv_id, version=version, title=f"Stored v{version}", abstract="A.", title_text="",
+               abstract_text="", authors=["A. B"],
+               categories=["cs.AI"], primary_category="cs.AI", announce_type="new", announced=date(2025, 1, 2),
+               abs_url="a", pdf_url="p", content_hash=f"h{version}", first_seen_at=now, updated_at=now)
+    return {**row, **extra}
 
 
 async def test_every_record_is_stored_once_and_nothing_downstream_follows(store_env: Env, corpus: list[dict]) -> None:
@@ -65,6 +70,12 @@ async def test_every_record_is_stored_once_and_nothing_downstream_follows(store_
     assert paper.title == " ".join(sample["title"].split()) and paper.announce_type == "backfill"
     assert paper.announced == date.fromisoformat(sample["published"])
     assert paper.authors == [" ".join(a.split()) for a in sample["authors"]]
+    # Readable forms beside the raw text, as a fetch stores them (shared/latex.py).
+    latex = stored["2411.17860"]
+    assert latex.title_text == ("The exotic structure of the spectral ζ-function for the Schrödinger operator with "
+                                "Pöschl–Teller potential")
+    assert all(p.title_text == readable(p.title) and p.abstract_text == readable(p.abstract) for p in stored.values())
+    assert latex.abstract_text and "\\" in latex.abstract and "\\" not in latex.abstract_text
     async with store_env.sessions() as session:
         runs = (await session.exec(select(func.count()).select_from(FetchRun))).one()  # type: ignore[call-overload]
         messages = (await session.exec(select(func.count()).select_from(OutboxMessage))).one()  # type: ignore[call-overload]
@@ -171,3 +182,47 @@ async def test_enrichment_from_the_export_api_fills_in_comments_journal_referenc
     first = parse_response(shared_data("arxiv/atom_api/api2026_search_testing_start0_max100.xml").read_bytes())
     expected = {e.arxiv_id: e.comments for e in first.entries if e.arxiv_id in ids[:6] and e.comments}
     assert noted == expected
+
+
+async def _found(env: Env, q: str) -> set[str]:
+    async with env.sessions() as session:
+        return {paper.arxiv_id for paper, _ in await Repository(session).papers_page(PaperFilter(q=q), None, 50)}
+
+
+async def _documents(env: Env) -> int:
+    async with env.sessions() as session:
+        return (await session.exec(select(func.count()).select_from(PaperSearch))).one()  # type: ignore[call-overload]
+
+
+async def test_backfilled_papers_are_searchable_once_the_command_ends(pg_env: Env, corpus: list[dict]) -> None:
+    papers = corpus[:1500]
+    with OaiServer(papers, page_size=1000) as server:
+        _point(pg_env, server)
+
+        def killed(tally: Tally) -> None:
+            raise KeyboardInterrupt  # a run that dies after its first page never reaches the search pass
+
+        with pytest.raises(KeyboardInterrupt):
+            await backfill(pg_env, HARVEST, on_page=killed)
+        assert len(await _papers(pg_env)) == 1000 and await _documents(pg_env) == 0  # stored, not yet searchable
+        tally = await backfill(pg_env, HARVEST)  # the next run indexes what the killed one stored too
+    assert tally.searchable.papers == 1500 and await _documents(pg_env) == 1500
+    assert "1,500 stored papers made searchable" in tally.summary()
+    first, last = papers[0], papers[-1]
+    assert first["id"] in await _found(pg_env, first["title"])
+    assert last["id"] in await _found(pg_env, last["title"])
+
+
+async def test_a_deferred_change_drops_the_stale_document_and_a_fetch_indexes_at_once(pg_env: Env) -> None:
+    async with pg_env.sessions() as session, session.begin():
+        await Repository(session).upsert_papers([_row("2501.00001", 1, title="Zebra crossings")])
+    assert await _found(pg_env, "zebra") == {"2501.00001"}  # a fetched paper: searchable in its transaction
+    async with pg_env.sessions() as session, session.begin():
+        await Repository(session).store_backfilled([_row("2501.00001", 2, title="Giraffe necks", comments=None,
+                                                        journal_ref=None, doi=None)])
+    assert await _found(pg_env, "zebra") == set() and await _found(pg_env, "giraffe") == set()
+    assert (await index_unsearchable(pg_env)).papers == 1
+    assert await _found(pg_env, "giraffe") == {"2501.00001"} and await _found(pg_env, "zebra") == set()
+    async with pg_env.sessions() as session, session.begin():
+        await Repository(session).upsert_papers([_row("2501.00001", 3, title="Okapi stripes", content_hash="h9")])
+    assert await _found(pg_env, "okapi") == {"2501.00001"} and await _found(pg_env, "giraffe") == set()

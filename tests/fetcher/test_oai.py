@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from services.fetcher.oai import Harvest, OaiError, list_records, parse_page
+from services.fetcher.oai import Harvest, OaiError, parse_page
+from services.fetcher.oai_harvest import list_records, peek_token
 from services.fetcher.polite import arxiv_client
 from tests.conftest import settings_for
 from tests.data import shared_data
@@ -228,3 +229,14 @@ async def test_a_server_that_repeats_its_token_is_stopped_not_followed_for_ever(
         finally:
             await client.aclose()
     assert pages == 1 and server.asked == 2  # type: ignore[attr-defined]
+
+
+def test_the_next_token_is_peeked_from_the_end_of_a_page() -> None:
+    for name in ("oai_ListRecords_arXiv_set-cs_2016_page1.xml", "oai_ListRecords_arXiv_set-cs_2016_page103.xml"):
+        page = shared_data(f"arxiv/oai_pmh/{name}").read_bytes()
+        assert peek_token(page) == parse_page(page).token  # a token on the first page, none on the last
+    last = b'<ListRecords><record/><resumptionToken cursor="12000" completeListSize="12964"/></ListRecords>'
+    empty = b'<ListRecords><record/><resumptionToken cursor="12000"></resumptionToken></ListRecords>'
+    assert peek_token(last) is None and peek_token(empty) is None
+    prefixed = b'<o:resumptionToken cursor="0">12|1000</o:resumptionToken></o:ListRecords>'
+    assert peek_token(prefixed) == "12|1000" and peek_token(b"<OAI-PMH/>") is None

@@ -136,3 +136,22 @@ async def test_the_backfill_migration_keeps_papers_and_adds_enrichment_and_state
     assert tuple(paper) == ("2411.00001", "Sparse LLM", None, None, None)
     assert not {"comments", "journal_ref", "doi"} & columns and "backfill_state" not in tables
     assert title == "Sparse LLM"
+
+
+async def test_the_search_migration_gives_stored_papers_their_documents(old_store: str) -> None:
+    await migrate(old_store, "0009")
+    engine = make_engine(old_store)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(V1_ROWS[1]))  # 2411.00001, "Sparse LLM"
+        await migrate(old_store)
+        async with engine.connect() as conn:
+            documents = (await conn.execute(text("SELECT arxiv_id, document FROM paper_search"))).all()
+            indexes = await conn.run_sync(lambda c: {i["name"] for i in inspect(c).get_indexes("papers")})
+    finally:
+        await engine.dispose()
+    if old_store.startswith("sqlite"):
+        assert documents == []  # SQLite searches with LIKE: the table stays empty
+        return
+    assert [(arxiv_id, str(document)) for arxiv_id, document in documents] == [("2411.00001", "'llm' 'spars'")]
+    assert "ix_papers_fts" not in indexes

@@ -71,9 +71,9 @@ async def test_the_search_uses_the_gin_index(api: httpx.AsyncClient, pg_env: Env
     async with pg_env.sessions() as session, session.begin():
         await session.exec(text("SET LOCAL enable_seqscan = off"))
         plan = "\n".join(row[0] for row in await session.exec(text(
-            "EXPLAIN SELECT arxiv_id FROM papers WHERE to_tsvector('english'::regconfig, "
-            "(papers.title || ' '::text) || papers.abstract) @@ plainto_tsquery('english'::regconfig, 'sparse')")))
-    assert "ix_papers_fts" in plan
+            "EXPLAIN SELECT arxiv_id FROM paper_search WHERE document @@ "
+            "plainto_tsquery('english'::regconfig, 'sparse')")))
+    assert "ix_paper_search_document" in plan
 
 
 async def test_a_paper_with_its_versions_scores_and_summary(api: httpx.AsyncClient, pg_env: Env,
