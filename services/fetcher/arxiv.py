@@ -17,10 +17,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
-from xml.etree.ElementTree import Element, ParseError
+from functools import lru_cache
+from xml.etree.ElementTree import Element, ParseError, fromstring
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from shared.arxiv_names import ARXIV_ID, is_category
 from shared.xmlchars import CHAR_REF, ILLEGAL_XML_CHARS, refers_to_illegal_char
@@ -82,6 +83,8 @@ class UnknownCategory(FeedError):
 
 def split_authors(creator: str) -> list[str]:
     """Split on commas outside parentheses: affiliations such as "(MIT, Cambridge)" stay with their author."""
+    if "(" not in creator and "[" not in creator:  # most lists: no bracket, so every comma splits
+        return [" ".join(a.split()) for a in creator.split(",") if a.strip()]
     authors, depth, current = [], 0, []
     for ch in creator:
         if ch in "([":
@@ -99,6 +102,7 @@ def split_authors(creator: str) -> list[str]:
     return [" ".join(a.split()) for a in authors if a.strip()]
 
 
+@lru_cache(maxsize=64)  # a feed's items share a handful of dates
 def _date(text: str | None) -> date | None:
     if not text:
         return None
@@ -187,20 +191,73 @@ def check_item(arxiv_id: str, title: str, abstract: str, creator: str, categorie
         raise ValueError(f"{arxiv_id}: announce type {announce_type[:40]!r} is not a word of at most 20 letters")
 
 
+_ANNOUNCE_TAG = "{%s}announce_type" % NS["arxiv"]
+_CREATOR_TAG = "{%s}creator" % NS["dc"]
+
+
+def _children(node: Element) -> tuple[dict[str, str], list[str]]:
+    """The item's fields by tag (the first of each, as findtext takes it) and its categories, in one walk over
+    its children instead of an ElementPath search per field."""
+    fields: dict[str, str] = {}
+    categories: list[str] = []
+    for child in node:
+        if child.tag == "category":
+            if child.text and (term := child.text.strip()):
+                categories.append(term)
+        elif child.tag not in fields:
+            fields[child.tag] = child.text or ""
+    return fields, categories
+
+
 def _item(node: Element, category: str, marks: Marks) -> FeedItem:
-    guid = (node.findtext("guid") or "").strip()
-    link = (node.findtext("link") or "").strip()
-    description = node.findtext("description") or ""
-    arxiv_id, version = identity(guid, link, description, marks.found_in(node))
-    title = " ".join((node.findtext("title") or "").split())
-    abstract, announce_type = announcement(description, node.findtext("arxiv:announce_type", namespaces=NS))
-    listed = list(dict.fromkeys(c.text.strip() for c in node.findall("category") if c.text and c.text.strip()))
-    creator = node.findtext("dc:creator", namespaces=NS) or ""
+    fields, categories = _children(node)
+    description = fields.get("description", "")
+    arxiv_id, version = identity(fields.get("guid", "").strip(), fields.get("link", "").strip(), description,
+                                 marks.found_in(node))
+    title = " ".join(fields.get("title", "").split())
+    abstract, announce_type = announcement(description, fields.get(_ANNOUNCE_TAG))
+    listed = list(dict.fromkeys(categories))
+    creator = fields.get(_CREATOR_TAG, "")
     check_item(arxiv_id, title, abstract, creator, listed, announce_type)
     return FeedItem(
         arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=split_authors(creator),
-        categories=listed or [category], announce_type=announce_type, announced=_date(node.findtext("pubDate")),
+        categories=listed or [category], announce_type=announce_type, announced=_date(fields.get("pubDate")),
         abs_url=f"https://arxiv.org/abs/{arxiv_id}", pdf_url=f"https://arxiv.org/pdf/{arxiv_id}v{version}")
+
+
+def _doctype(name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool) -> None:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _entity(name: str, is_parameter: bool, value: str | None, base: str | None, sysid: str | None,
+            pubid: str | None, notation: str | None) -> None:
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+
+def _unparsed_entity(name: str, base: str | None, sysid: str | None, pubid: str | None,
+                     notation: str | None) -> None:
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+
+def _external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> None:
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def refuse_constructs(text: str) -> None:
+    """Raise defusedxml's error for a DTD, an entity declaration or an external reference, as its parser does.
+
+    A first pass of expat alone, with no element handlers, runs in C: then the tree is built by the C
+    ElementTree parser, several times faster than defusedxml's pure-Python one (which calls Python for every
+    element). A malformed document is left to that parser, which words the error as before."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _doctype
+    parser.EntityDeclHandler = _entity
+    parser.UnparsedEntityDeclHandler = _unparsed_entity
+    parser.ExternalEntityRefHandler = _external
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError:
+        pass
 
 
 def load(data: bytes, category: str) -> tuple[Element, Marks]:
@@ -210,9 +267,12 @@ def load(data: bytes, category: str) -> tuple[Element, Marks]:
     text = _XML_ILLEGAL.sub("", data.decode("utf-8", errors="replace"))
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # a str cannot also declare an encoding
     marks = Marks(text)
-    text = _REFERENCES.sub(marks.replace, text)
+    if "&#" in text:  # the only thing the pass below changes is a character reference
+        text = _REFERENCES.sub(marks.replace, text)
     try:
-        root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        if "<!DOCTYPE" in text:  # XML spells it so, and without one there is nothing to declare an entity
+            refuse_constructs(text)
+        root = fromstring(text)
     except DefusedXmlException as exc:
         raise FeedError(f"{category}: forbidden XML construct ({type(exc).__name__})") from None
     except ParseError as exc:
