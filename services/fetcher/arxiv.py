@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from xml.etree.ElementTree import Element, ParseError, fromstring
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 from xml.parsers import expat
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -260,9 +261,12 @@ def refuse_constructs(text: str) -> None:
         pass
 
 
-def load(data: bytes, category: str) -> tuple[Element, Marks]:
-    """The document's root, parsed safely (no DTD, no entities, nothing external), and the marks standing for
-    character references XML forbids."""
+CHUNK = 1 << 20  # characters fed to the streaming parser at a time
+
+
+def _prepare(data: bytes, category: str) -> tuple[str, Marks]:
+    """The document as text the parser accepts, refused if it holds a DTD, an entity or an external reference,
+    and the marks standing for character references XML forbids."""
     # Decode leniently ourselves: bad UTF-8 in one abstract costs a replacement character, not the whole day.
     text = _XML_ILLEGAL.sub("", data.decode("utf-8", errors="replace"))
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # a str cannot also declare an encoding
@@ -272,12 +276,38 @@ def load(data: bytes, category: str) -> tuple[Element, Marks]:
     try:
         if "<!DOCTYPE" in text:  # XML spells it so, and without one there is nothing to declare an entity
             refuse_constructs(text)
-        root = fromstring(text)
     except DefusedXmlException as exc:
         raise FeedError(f"{category}: forbidden XML construct ({type(exc).__name__})") from None
+    return text, marks
+
+
+def load(data: bytes, category: str) -> tuple[Element, Marks]:
+    """The document's root, parsed safely (no DTD, no entities, nothing external), and the marks standing for
+    character references XML forbids."""
+    text, marks = _prepare(data, category)
+    try:
+        return fromstring(text), marks
     except ParseError as exc:
         raise FeedError(f"{category}: malformed XML ({exc})") from None
-    return root, marks
+
+
+def stream(data: bytes, category: str) -> tuple[Iterator[tuple[str, Element]], Marks]:
+    """Like `load`, as ("start" | "end", element) events while the document is parsed, so that a caller can
+    clear each item once read: a feed of thousands of items is never a whole tree in memory."""
+    text, marks = _prepare(data, category)
+
+    def events() -> Iterator[tuple[str, Element]]:
+        parser = XMLPullParser(events=("start", "end"))
+        try:
+            for start in range(0, len(text), CHUNK):
+                parser.feed(text[start:start + CHUNK])
+                yield from parser.read_events()
+            parser.close()
+            yield from parser.read_events()
+        except ParseError as exc:
+            raise FeedError(f"{category}: malformed XML ({exc})") from None
+
+    return events(), marks
 
 
 def unknown_category(category: str, title: str) -> UnknownCategory:
@@ -286,19 +316,33 @@ def unknown_category(category: str, title: str) -> UnknownCategory:
 
 
 def parse_feed(data: bytes, category: str) -> Feed:
-    root, marks = load(data, category)
-    channel = root.find("channel")
-    if root.tag != "rss" or channel is None:
-        raise FeedError(f"{category}: not an RSS 2.0 feed (root element <{root.tag}>)")
+    """The feed's items, read as the document streams by: each <item> of <rss><channel> is turned into a
+    FeedItem and cleared, so the parse holds one item's elements at a time, not the feed's tree."""
+    events, marks = stream(data, category)
+    feed = Feed(category=category, announced=None)
+    path: list[str] = []
+    position = 0
+    root: Element | None = None
+    for event, node in events:
+        if event == "start":
+            root = node if root is None else root
+            path.append(node.tag)
+            continue
+        if path == ["rss", "channel", "item"]:
+            try:
+                feed.items.append(_item(node, category, marks))
+            except ValueError as exc:
+                log.warning("%s: skipping item %d: %s", category, position, exc)
+                feed.bad_items.append(f"item {position}: {exc}")
+            position += 1
+            node.clear()
+        path.pop()
+    channel = root.find("channel") if root is not None else None
+    if root is None or root.tag != "rss" or channel is None:
+        raise FeedError(f"{category}: not an RSS 2.0 feed (root element <{root.tag if root is not None else ''}>)")
     title = marks.strip(channel.findtext("title") or "")
     if title.startswith("Feed error"):
         raise unknown_category(category, title)
-    feed = Feed(category=category, announced=_date(marks.strip(channel.findtext("pubDate") or "")),
-                built=marks.strip(channel.findtext("lastBuildDate") or "").strip()[:64] or None)
-    for position, node in enumerate(channel.findall("item")):
-        try:
-            feed.items.append(_item(node, category, marks))
-        except ValueError as exc:
-            log.warning("%s: skipping item %d: %s", category, position, exc)
-            feed.bad_items.append(f"item {position}: {exc}")
+    feed.announced = _date(marks.strip(channel.findtext("pubDate") or ""))
+    feed.built = marks.strip(channel.findtext("lastBuildDate") or "").strip()[:64] or None
     return feed
