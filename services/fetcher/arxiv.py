@@ -12,6 +12,7 @@ input, never a real paper.
 """
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from dataclasses import dataclass, field
@@ -261,7 +262,13 @@ def refuse_constructs(text: str) -> None:
         pass
 
 
-CHUNK = 1 << 20  # characters fed to the streaming parser at a time
+CHUNK = 1 << 20  # bytes decoded (or characters) fed to the streaming parser at a time
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# What only the whole-document path (`_prepare`) handles: a character reference, a DTD, and the characters XML
+# forbids (in UTF-8; dropping them could join what surrounds them, such as "<!DOC\x01TYPE").
+# (UTF-8 decoding never yields a surrogate; one alternation over megabytes is slow, so each is sought alone.)
+_WHOLE_ONLY = (b"&#", b"<!DOCTYPE", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _prepare(data: bytes, category: str) -> tuple[str, Marks]:
@@ -269,7 +276,7 @@ def _prepare(data: bytes, category: str) -> tuple[str, Marks]:
     and the marks standing for character references XML forbids."""
     # Decode leniently ourselves: bad UTF-8 in one abstract costs a replacement character, not the whole day.
     text = _XML_ILLEGAL.sub("", data.decode("utf-8", errors="replace"))
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # a str cannot also declare an encoding
+    text = _DECLARATION.sub("", text)  # a str cannot also declare an encoding
     marks = Marks(text)
     if "&#" in text:  # the only thing the pass below changes is a character reference
         text = _REFERENCES.sub(marks.replace, text)
@@ -291,16 +298,41 @@ def load(data: bytes, category: str) -> tuple[Element, Marks]:
         raise FeedError(f"{category}: malformed XML ({exc})") from None
 
 
+def _pieces(data: bytes, category: str) -> tuple[Iterator[str], Marks]:
+    """The text `_prepare` makes, a piece at a time. A feed with nothing to replace or refuse (every real one)
+    is decoded a megabyte at a time: the whole document as a str would take up to four bytes a character,
+    several times the body, for one accented name."""
+    if any(marker in data for marker in _WHOLE_ONLY) or _CONTROL.search(data):
+        text, marks = _prepare(data, category)
+        return (text[start:start + CHUNK] for start in range(0, len(text), CHUNK)), marks
+
+    def decoded() -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        head: str | None = ""
+        for start in range(0, len(data), CHUNK):
+            piece = decoder.decode(data[start:start + CHUNK], final=start + CHUNK >= len(data))
+            if head is not None:  # the declaration, dropped as `_prepare` drops it, once it is whole
+                head += piece
+                if not head.lstrip() or (head.lstrip().startswith("<?") and "?>" not in head):
+                    continue
+                piece, head = _DECLARATION.sub("", head), None
+            yield piece
+        if head:
+            yield _DECLARATION.sub("", head)
+
+    return decoded(), Marks("")
+
+
 def stream(data: bytes, category: str) -> tuple[Iterator[tuple[str, Element]], Marks]:
     """Like `load`, as ("start" | "end", element) events while the document is parsed, so that a caller can
     clear each item once read: a feed of thousands of items is never a whole tree in memory."""
-    text, marks = _prepare(data, category)
+    pieces, marks = _pieces(data, category)
 
     def events() -> Iterator[tuple[str, Element]]:
         parser = XMLPullParser(events=("start", "end"))
         try:
-            for start in range(0, len(text), CHUNK):
-                parser.feed(text[start:start + CHUNK])
+            for piece in pieces:
+                parser.feed(piece)
                 yield from parser.read_events()
             parser.close()
             yield from parser.read_events()
