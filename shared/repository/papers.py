@@ -108,6 +108,14 @@ class PaperQueries(Queries):
                    Paper.announced).where(col(Paper.arxiv_id).in_(listed)))
         return {row[0]: tuple(row[1:]) for row in rows}
 
+    async def paper_rows(self, ids: list[str]) -> list[tuple[Any, ...]]:
+        """(arxiv_id, version, title, abstract, authors, categories, announced) of the papers `ids` (a batch:
+        the caller bounds it), as plain values."""
+        rows = await self.session.exec(
+            select(Paper.arxiv_id, Paper.version, Paper.title, Paper.abstract, Paper.authors, Paper.categories,
+                   Paper.announced).where(col(Paper.arxiv_id).in_(ids)))
+        return [tuple(row) for row in rows]
+
     async def run_items(self, run_id: str) -> list[tuple[RunItem, Paper]]:
         rows = await self.session.exec(
             select(RunItem, Paper).join(Paper, col(Paper.arxiv_id) == col(RunItem.arxiv_id))
