@@ -76,7 +76,7 @@ def one_run(feeds: Path, admin_url: str, amqp_url: str, timeout: float, profile:
         config = Path(tmp) / "config.json"
         config.write_text(json.dumps({"categories": categories, "days_back": 3650, "ai_summary": {"enabled": False}}))
         env = child_env(DATABASE_URL=database, AMQP_URL=amqp_url, AMQP_PREFIX=f"bench_{uuid.uuid4().hex[:8]}",
-                        ARXIV_RSS_BASE_URL=arxiv.base, ARXIV_MIN_DELAY_SECONDS="0", ARXIV_BOT_CONFIG=str(config), SWEEP_INTERVAL_SECONDS="0.2",
+                        ARXIV_RSS_BASE_URL=arxiv.base, ARXIV_BOT_CONFIG=str(config), SWEEP_INTERVAL_SECONDS="0.2",
                         LOG_LEVEL="WARNING")
         services = Deployment(env, Path(tmp))
         services.start()
