@@ -19,7 +19,7 @@ from shared.models import FetchRun
 from shared.outbox import relay
 from shared.profiles import DEFAULT_PROFILE
 from shared.repository import Repository
-from shared.runtime import Env, Handler, make_http
+from shared.runtime import Env, Handler, make_http, tune_gc
 from shared.settings import Settings
 from shared.stages import ProfileStage
 
@@ -94,6 +94,7 @@ async def write_outputs(env: Env, out: Path) -> list[Path]:
 async def run_once(settings: Settings, config: BotConfig, out: Path) -> tuple[FetchRun, dict[str, int], list[Path]]:
     """Fetch, score, summarize and publish once; (the run, papers selected per profile, files written)."""
     url = settings.database_url or DEFAULT_DATABASE
+    tune_gc()
     await migrate(url)
     engine = make_engine(url)
     env = Env(settings, make_sessions(engine), make_http(settings), Metrics("embedded"))

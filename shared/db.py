@@ -5,11 +5,14 @@ import asyncio
 import errno
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
+from typing import TYPE_CHECKING
+
 from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -73,6 +76,9 @@ async def ping(engine: AsyncEngine) -> None:
 
 
 def alembic_config(url: str) -> Config:
+    # Alembic (with Mako and Pygments, most of a second) is imported only by what migrates, not by every process.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["database_url"] = async_url(url)
@@ -81,4 +87,6 @@ def alembic_config(url: str) -> Config:
 
 async def migrate(url: str, revision: str = "head") -> None:
     """Apply migrations. Alembic's API is synchronous and its env.py runs its own event loop, so it gets a thread."""
+    from alembic import command
+
     await asyncio.to_thread(command.upgrade, alembic_config(url), revision)

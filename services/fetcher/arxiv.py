@@ -12,15 +12,18 @@ input, never a real paper.
 """
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
-from xml.etree.ElementTree import Element, ParseError
+from functools import lru_cache
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from shared.arxiv_names import ARXIV_ID, is_category
 from shared.xmlchars import CHAR_REF, ILLEGAL_XML_CHARS, refers_to_illegal_char
@@ -82,6 +85,8 @@ class UnknownCategory(FeedError):
 
 def split_authors(creator: str) -> list[str]:
     """Split on commas outside parentheses: affiliations such as "(MIT, Cambridge)" stay with their author."""
+    if "(" not in creator and "[" not in creator:  # most lists: no bracket, so every comma splits
+        return [" ".join(a.split()) for a in creator.split(",") if a.strip()]
     authors, depth, current = [], 0, []
     for ch in creator:
         if ch in "([":
@@ -99,6 +104,7 @@ def split_authors(creator: str) -> list[str]:
     return [" ".join(a.split()) for a in authors if a.strip()]
 
 
+@lru_cache(maxsize=64)  # a feed's items share a handful of dates
 def _date(text: str | None) -> date | None:
     if not text:
         return None
@@ -187,37 +193,153 @@ def check_item(arxiv_id: str, title: str, abstract: str, creator: str, categorie
         raise ValueError(f"{arxiv_id}: announce type {announce_type[:40]!r} is not a word of at most 20 letters")
 
 
+_ANNOUNCE_TAG = "{%s}announce_type" % NS["arxiv"]
+_CREATOR_TAG = "{%s}creator" % NS["dc"]
+
+
+def _children(node: Element) -> tuple[dict[str, str], list[str]]:
+    """The item's fields by tag (the first of each, as findtext takes it) and its categories, in one walk over
+    its children instead of an ElementPath search per field."""
+    fields: dict[str, str] = {}
+    categories: list[str] = []
+    for child in node:
+        if child.tag == "category":
+            if child.text and (term := child.text.strip()):
+                categories.append(term)
+        elif child.tag not in fields:
+            fields[child.tag] = child.text or ""
+    return fields, categories
+
+
 def _item(node: Element, category: str, marks: Marks) -> FeedItem:
-    guid = (node.findtext("guid") or "").strip()
-    link = (node.findtext("link") or "").strip()
-    description = node.findtext("description") or ""
-    arxiv_id, version = identity(guid, link, description, marks.found_in(node))
-    title = " ".join((node.findtext("title") or "").split())
-    abstract, announce_type = announcement(description, node.findtext("arxiv:announce_type", namespaces=NS))
-    listed = list(dict.fromkeys(c.text.strip() for c in node.findall("category") if c.text and c.text.strip()))
-    creator = node.findtext("dc:creator", namespaces=NS) or ""
+    fields, categories = _children(node)
+    description = fields.get("description", "")
+    arxiv_id, version = identity(fields.get("guid", "").strip(), fields.get("link", "").strip(), description,
+                                 marks.found_in(node))
+    title = " ".join(fields.get("title", "").split())
+    abstract, announce_type = announcement(description, fields.get(_ANNOUNCE_TAG))
+    listed = list(dict.fromkeys(categories))
+    creator = fields.get(_CREATOR_TAG, "")
     check_item(arxiv_id, title, abstract, creator, listed, announce_type)
     return FeedItem(
         arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=split_authors(creator),
-        categories=listed or [category], announce_type=announce_type, announced=_date(node.findtext("pubDate")),
+        categories=listed or [category], announce_type=announce_type, announced=_date(fields.get("pubDate")),
         abs_url=f"https://arxiv.org/abs/{arxiv_id}", pdf_url=f"https://arxiv.org/pdf/{arxiv_id}v{version}")
+
+
+def _doctype(name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool) -> None:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _entity(name: str, is_parameter: bool, value: str | None, base: str | None, sysid: str | None,
+            pubid: str | None, notation: str | None) -> None:
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+
+def _unparsed_entity(name: str, base: str | None, sysid: str | None, pubid: str | None,
+                     notation: str | None) -> None:
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+
+def _external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> None:
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def refuse_constructs(text: str) -> None:
+    """Raise defusedxml's error for a DTD, an entity declaration or an external reference, as its parser does.
+
+    A first pass of expat alone, with no element handlers, runs in C: then the tree is built by the C
+    ElementTree parser, several times faster than defusedxml's pure-Python one (which calls Python for every
+    element). A malformed document is left to that parser, which words the error as before."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _doctype
+    parser.EntityDeclHandler = _entity
+    parser.UnparsedEntityDeclHandler = _unparsed_entity
+    parser.ExternalEntityRefHandler = _external
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError:
+        pass
+
+
+CHUNK = 1 << 20  # bytes decoded (or characters) fed to the streaming parser at a time
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# What only the whole-document path (`_prepare`) handles: a character reference, a DTD, and the characters XML
+# forbids (in UTF-8; dropping them could join what surrounds them, such as "<!DOC\x01TYPE").
+# (UTF-8 decoding never yields a surrogate; one alternation over megabytes is slow, so each is sought alone.)
+_WHOLE_ONLY = (b"&#", b"<!DOCTYPE", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _prepare(data: bytes, category: str) -> tuple[str, Marks]:
+    """The document as text the parser accepts, refused if it holds a DTD, an entity or an external reference,
+    and the marks standing for character references XML forbids."""
+    # Decode leniently ourselves: bad UTF-8 in one abstract costs a replacement character, not the whole day.
+    text = _XML_ILLEGAL.sub("", data.decode("utf-8", errors="replace"))
+    text = _DECLARATION.sub("", text)  # a str cannot also declare an encoding
+    marks = Marks(text)
+    if "&#" in text:  # the only thing the pass below changes is a character reference
+        text = _REFERENCES.sub(marks.replace, text)
+    try:
+        if "<!DOCTYPE" in text:  # XML spells it so, and without one there is nothing to declare an entity
+            refuse_constructs(text)
+    except DefusedXmlException as exc:
+        raise FeedError(f"{category}: forbidden XML construct ({type(exc).__name__})") from None
+    return text, marks
 
 
 def load(data: bytes, category: str) -> tuple[Element, Marks]:
     """The document's root, parsed safely (no DTD, no entities, nothing external), and the marks standing for
     character references XML forbids."""
-    # Decode leniently ourselves: bad UTF-8 in one abstract costs a replacement character, not the whole day.
-    text = _XML_ILLEGAL.sub("", data.decode("utf-8", errors="replace"))
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # a str cannot also declare an encoding
-    marks = Marks(text)
-    text = _REFERENCES.sub(marks.replace, text)
+    text, marks = _prepare(data, category)
     try:
-        root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise FeedError(f"{category}: forbidden XML construct ({type(exc).__name__})") from None
+        return fromstring(text), marks
     except ParseError as exc:
         raise FeedError(f"{category}: malformed XML ({exc})") from None
-    return root, marks
+
+
+def _pieces(data: bytes, category: str) -> tuple[Iterator[str], Marks]:
+    """The text `_prepare` makes, a piece at a time. A feed with nothing to replace or refuse (every real one)
+    is decoded a megabyte at a time: the whole document as a str would take up to four bytes a character,
+    several times the body, for one accented name."""
+    if any(marker in data for marker in _WHOLE_ONLY) or _CONTROL.search(data):
+        text, marks = _prepare(data, category)
+        return (text[start:start + CHUNK] for start in range(0, len(text), CHUNK)), marks
+
+    def decoded() -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        head: str | None = ""
+        for start in range(0, len(data), CHUNK):
+            piece = decoder.decode(data[start:start + CHUNK], final=start + CHUNK >= len(data))
+            if head is not None:  # the declaration, dropped as `_prepare` drops it, once it is whole
+                head += piece
+                if not head.lstrip() or (head.lstrip().startswith("<?") and "?>" not in head):
+                    continue
+                piece, head = _DECLARATION.sub("", head), None
+            yield piece
+        if head:
+            yield _DECLARATION.sub("", head)
+
+    return decoded(), Marks("")
+
+
+def stream(data: bytes, category: str) -> tuple[Iterator[tuple[str, Element]], Marks]:
+    """Like `load`, as ("start" | "end", element) events while the document is parsed, so that a caller can
+    clear each item once read: a feed of thousands of items is never a whole tree in memory."""
+    pieces, marks = _pieces(data, category)
+
+    def events() -> Iterator[tuple[str, Element]]:
+        parser = XMLPullParser(events=("start", "end"))
+        try:
+            for piece in pieces:
+                parser.feed(piece)
+                yield from parser.read_events()
+            parser.close()
+            yield from parser.read_events()
+        except ParseError as exc:
+            raise FeedError(f"{category}: malformed XML ({exc})") from None
+
+    return events(), marks
 
 
 def unknown_category(category: str, title: str) -> UnknownCategory:
@@ -226,19 +348,33 @@ def unknown_category(category: str, title: str) -> UnknownCategory:
 
 
 def parse_feed(data: bytes, category: str) -> Feed:
-    root, marks = load(data, category)
-    channel = root.find("channel")
-    if root.tag != "rss" or channel is None:
-        raise FeedError(f"{category}: not an RSS 2.0 feed (root element <{root.tag}>)")
+    """The feed's items, read as the document streams by: each <item> of <rss><channel> is turned into a
+    FeedItem and cleared, so the parse holds one item's elements at a time, not the feed's tree."""
+    events, marks = stream(data, category)
+    feed = Feed(category=category, announced=None)
+    path: list[str] = []
+    position = 0
+    root: Element | None = None
+    for event, node in events:
+        if event == "start":
+            root = node if root is None else root
+            path.append(node.tag)
+            continue
+        if path == ["rss", "channel", "item"]:
+            try:
+                feed.items.append(_item(node, category, marks))
+            except ValueError as exc:
+                log.warning("%s: skipping item %d: %s", category, position, exc)
+                feed.bad_items.append(f"item {position}: {exc}")
+            position += 1
+            node.clear()
+        path.pop()
+    channel = root.find("channel") if root is not None else None
+    if root is None or root.tag != "rss" or channel is None:
+        raise FeedError(f"{category}: not an RSS 2.0 feed (root element <{root.tag if root is not None else ''}>)")
     title = marks.strip(channel.findtext("title") or "")
     if title.startswith("Feed error"):
         raise unknown_category(category, title)
-    feed = Feed(category=category, announced=_date(marks.strip(channel.findtext("pubDate") or "")),
-                built=marks.strip(channel.findtext("lastBuildDate") or "").strip()[:64] or None)
-    for position, node in enumerate(channel.findall("item")):
-        try:
-            feed.items.append(_item(node, category, marks))
-        except ValueError as exc:
-            log.warning("%s: skipping item %d: %s", category, position, exc)
-            feed.bad_items.append(f"item {position}: {exc}")
+    feed.announced = _date(marks.strip(channel.findtext("pubDate") or ""))
+    feed.built = marks.strip(channel.findtext("lastBuildDate") or "").strip()[:64] or None
     return feed

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from shared.config import BotConfig
 from shared.latex import readable
 from shared.messages import PaperUpdated, RunFetched, UpdatedPaper
-from shared.models import FetchRun, Paper, RunItem
+from shared.models import FetchRun, RunItem
 from shared.profiles import ProfileSettings
 from shared.repository import Repository
 from shared.runtime import Env
@@ -23,6 +23,9 @@ from services.fetcher.sources import FeedOutcome, fetch_all, state_urls
 from services.fetcher.trigger import request_fetch
 
 log = logging.getLogger(__name__)
+# Papers (and run items) written per statement: what is built to store them (readable texts, bound
+# parameters) exists for one batch at a time, so a big day costs no more memory to store than a small one.
+STORE_BATCH = 1000
 
 
 def content_hash(item: FeedItem) -> str:
@@ -39,7 +42,7 @@ def _values(item: FeedItem, now: datetime) -> dict[str, Any]:
                 title_text=readable(item.title), abstract_text=readable(item.abstract),
                 authors=item.authors, categories=item.categories, primary_category=item.primary_category,
                 announce_type=item.announce_type, announced=item.announced, abs_url=item.abs_url,
-                pdf_url=item.pdf_url, content_hash=content_hash(item), first_seen_at=now, updated_at=now)
+                pdf_url=item.pdf_url, first_seen_at=now, updated_at=now)
 
 
 def merge_items(ordered: list[tuple[str, FeedItem]]) -> dict[str, FeedItem]:
@@ -63,12 +66,24 @@ def _version(item: FeedItem, now: datetime) -> dict[str, Any]:
                 authors=item.authors, announce_type=item.announce_type, announced=item.announced, seen_at=now)
 
 
-def _change(existing: Paper | None, values: dict[str, Any]) -> str:
+def _change(existing: tuple[int, str] | None, version: int, digest: str) -> str:
+    """new / changed / unchanged, against the stored (version, content hash)."""
     if existing is None:
         return "new"
-    if existing.content_hash == values["content_hash"] or values["version"] < existing.version:
+    if existing[1] == digest or version < existing[0]:
         return "unchanged"  # an older version seen late never overwrites a newer one
     return "changed"
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int = STORE_BATCH) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def fetch_categories(profiles: list[ProfileSettings], fallback: list[str]) -> list[str]:
@@ -89,11 +104,12 @@ async def fetch_now(env: Env, config: BotConfig, reason: str, take_over: bool = 
     return run, False
 
 
-async def _run_items(repo: Repository, run_id: str, outcomes: list[FeedOutcome]) -> list[dict[str, Any]]:
-    """The run's items in fetch order. A stale feed (arXiv has not announced since the last run) brings the
-    items it showed then, so the day is scored again: a profile edited since sees its new selection, and an
-    unchanged one gives the same digest, which the publisher leaves as it is."""
-    items: list[dict[str, Any]] = []
+async def _run_items(repo: Repository, run_id: str, outcomes: list[FeedOutcome]) -> list[tuple[str, int, str, str]]:
+    """The run's items in fetch order, (arxiv_id, version, feed category, announce type). A stale feed (arXiv
+    has not announced since the last run) brings the items it showed then, so the day is scored again: a
+    profile edited since sees its new selection, and an unchanged one gives the same digest, which the
+    publisher leaves as it is."""
+    items: list[tuple[str, int, str, str]] = []
     for outcome in outcomes:
         if outcome.feed:
             seen: Sequence[FeedItem | RunItem] = outcome.feed.items
@@ -101,9 +117,20 @@ async def _run_items(repo: Repository, run_id: str, outcomes: list[FeedOutcome])
             seen = await repo.last_items_of(outcome.category, run_id)
         else:
             continue
-        items += [dict(arxiv_id=i.arxiv_id, version=i.version, feed_category=outcome.category,
-                       announce_type=i.announce_type) for i in seen]
+        items += [(i.arxiv_id, i.version, outcome.category, i.announce_type) for i in seen]
     return items
+
+
+async def _store_papers(repo: Repository, merged: dict[str, FeedItem], hashes: dict[str, str],
+                        changes: dict[str, str], now: datetime) -> None:
+    """Upsert the new and changed papers, and add every version seen to the history once (an older one seen
+    late included: it never becomes current), a batch at a time."""
+    ids = list(merged)
+    for start in range(0, len(ids), STORE_BATCH):
+        part = ids[start:start + STORE_BATCH]
+        await repo.upsert_papers([{**_values(merged[i], now), "content_hash": hashes[i]}
+                                  for i in part if changes[i] != "unchanged"])
+        await repo.add_versions([_version(merged[i], now) for i in part])
 
 
 async def fetch_run(env: Env, run_id: str) -> FetchRun:
@@ -132,31 +159,37 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
     now = env.clock()
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
-        known = await repo.papers_by_id(item.arxiv_id for _, item in ordered)
         merged = merge_items(ordered)  # a paper in three feeds is one paper
-        papers = {arxiv_id: _values(item, now) for arxiv_id, item in merged.items()}
-        changes = {arxiv_id: _change(known.get(arxiv_id), values) for arxiv_id, values in papers.items()}
-        updated = [UpdatedPaper(arxiv_id=i, version=v["version"], previous_version=known[i].version)
-                   for i, v in papers.items() if i in known and v["version"] > known[i].version]
+        del ordered
+        # (version, content hash) of the papers stored already: no ORM object, no text, per paper.
+        known = await repo.paper_versions(merged)
+        hashes = {arxiv_id: content_hash(item) for arxiv_id, item in merged.items()}
+        changes = {arxiv_id: _change(known.get(arxiv_id), merged[arxiv_id].version, digest)
+                   for arxiv_id, digest in hashes.items()}
+        updated = [UpdatedPaper(arxiv_id=i, version=item.version, previous_version=known[i][0])
+                   for i, item in merged.items() if i in known and item.version > known[i][0]]
         counts = {kind: sum(c == kind for c in changes.values()) for kind in ("new", "changed", "unchanged")}
         status = run_status(outcomes)
         # A stale feed says which announcement it still shows: the page reads "not announced since <date>".
         announced = max((o.announced for o in outcomes if o.status in ("ok", "empty", "stale") and o.announced),
                         default=None)
         run_items = await _run_items(repo, run.id, outcomes)
-        listed = len({item["arxiv_id"] for item in run_items})  # papers, however many feeds list them
+        listed = len({arxiv_id for arxiv_id, *_ in run_items})  # papers, however many feeds list them
         if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
                                   announced=announced, feeds=[o.record() for o in outcomes], items=listed,
                                   new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"],
                                   finished_at=env.clock()):
             raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
-        await repo.upsert_papers([v for i, v in papers.items() if changes[i] != "unchanged"])
-        # Every version seen joins the history once, an older one seen late included (it never becomes current).
-        await repo.add_versions([_version(item, now) for item in merged.values()])
+        for outcome in outcomes:  # every item is in `merged` or `run_items` now: the feeds can go
+            outcome.feed = None if outcome.feed is None else replace(outcome.feed, items=[])
+        # A batch at a time: the rows' readable texts and bound parameters exist for one batch only.
+        await _store_papers(repo, merged, hashes, changes, now)
         # Saved with the run: a crash before this commit leaves the old validators, so nothing is skipped.
         await repo.save_feed_states(feed_states)
-        await repo.add_run_items([dict(run_id=run.id, position=position, **item)
-                                  for position, item in enumerate(run_items)])
+        for batch in _batches(dict(run_id=run.id, position=position, arxiv_id=arxiv_id, version=version,
+                                   feed_category=category, announce_type=announce_type)
+                              for position, (arxiv_id, version, category, announce_type) in enumerate(run_items)):
+            await repo.add_run_items(batch)
         for change, count in counts.items():
             env.metrics.papers.labels(change).inc(count)
         repo.emit(RunFetched(run_id=run.id, status=status, announced=announced, items=listed,

@@ -18,7 +18,7 @@ from typing import Any
 from shared.models import FeedState
 from shared.runtime import Env
 
-from services.fetcher.arxiv import Feed, FeedError, UnknownCategory, parse_feed
+from services.fetcher.arxiv import Feed, FeedError, FeedItem, UnknownCategory, parse_feed
 from services.fetcher.atom import parse_atom
 from services.fetcher.download import Answer, DownloadError, get
 from services.fetcher.politeness import gate, user_agent
@@ -126,13 +126,28 @@ async def fetch_source(env: Env, source: Source, state: FeedState | None,
     return outcomes, row
 
 
+def share_items(outcomes: list[FeedOutcome], seen: dict[str, FeedItem]) -> None:
+    """An item equal to one an earlier feed gave becomes that one: a paper listed in three feeds is held once
+    (its abstract and authors are most of a day's memory), not three times."""
+    for outcome in outcomes:
+        if outcome.feed is None:
+            continue
+        items = []
+        for item in outcome.feed.items:
+            earlier = seen.setdefault(item.arxiv_id, item)
+            items.append(earlier if earlier is not item and earlier == item else item)
+        outcome.feed.items = items
+
+
 async def fetch_all(env: Env, categories: list[str], states: dict[str, FeedState],
                     now: datetime) -> tuple[list[FeedOutcome], list[dict[str, Any]]]:
     """Every category's outcome, in the categories' order, and the feed_state rows to save with the run."""
     outcomes: list[FeedOutcome] = []
     rows: list[dict[str, Any]] = []
+    seen: dict[str, FeedItem] = {}
     for source in sources(env, categories):
         found, row = await fetch_source(env, source, states.get(source.url), now)
+        share_items(found, seen)
         if len(source.categories) > 1 and any(o.kind == "configuration" for o in found):
             # One unknown category makes arXiv refuse the whole request: ask for each alone, so the bad one is
             # named and the others still come.

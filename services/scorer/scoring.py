@@ -46,7 +46,7 @@ from services.scorer.tally import (
 SEMANTIC_TERM = "interests"  # what a semantic hit is shown as: "interests (semantic)"
 
 __all__ = ["MODES", "Candidate", "Hit", "Profile", "Scored", "Selection", "Term", "reference_abstract",
-           "score_profiles", "score_reference", "select"]
+           "Scoring", "score_profiles", "score_reference", "select"]
 
 
 class _Reasons:
@@ -140,29 +140,49 @@ def _rank(profile: Profile, reasons: _Reasons, reads: np.ndarray, score: np.ndar
     return Selection(profile.name, ranked[:chosen], ranked[chosen:])
 
 
+class Scoring:
+    """`score_profiles` in two steps, so that a caller can read the papers' texts a batch at a time, keep each
+    paper's hits (`read`) and let its text go, then rank (`select`) candidates that no longer carry it."""
+
+    def __init__(self, profiles: Sequence[Profile]):
+        names = [p.name for p in profiles]
+        if len(set(names)) != len(names):
+            raise ValueError(f"profile names must be unique, got "
+                             f"{sorted(n for n in set(names) if names.count(n) > 1)}")
+        self.profiles = list(profiles)
+        matcher = Matcher()
+        self.terms = [profile_terms(p, matcher) for p in self.profiles]
+        self.matcher = matcher.build()
+
+    def read(self, title: str, abstract: str, authors: Sequence[str] = ()) -> dict[int, int]:
+        """One paper's hits: term id -> where it was found."""
+        return self.matcher.find(title, abstract, tuple(authors))
+
+    def select(self, candidates: Sequence[Candidate], hits: Sequence[dict[int, int]],
+               today: date) -> dict[str, Selection]:
+        """Every profile's selection and near misses; `hits[i]` are `candidates[i]`'s (read before)."""
+        profiles, terms = self.profiles, self.terms
+        tally = Tally(hits, terms, len(self.matcher))
+        readings = Readings(candidates, today)
+        similarity = _Similarity(candidates)
+        selections: dict[str, Selection] = {}
+        step = tally.block_size()
+        for lo in range(0, len(profiles), step):
+            hi = min(lo + step, len(profiles))
+            score, hit, excluded = tally.block(lo, hi)
+            for p in range(lo, hi):
+                profile = profiles[p]
+                selections[profile.name] = _rank(profile, _Reasons(terms[p]), readings.of(profile),
+                                                 score[p - lo], hit[p - lo], excluded[p - lo], candidates, hits,
+                                                 similarity.points(profile))
+        return selections
+
+
 def score_profiles(candidates: Sequence[Candidate], profiles: Sequence[Profile], today: date) -> dict[str, Selection]:
     """Every profile's selection and near misses, keyed by profile name. `today` anchors days_back."""
-    names = [p.name for p in profiles]
-    if len(set(names)) != len(names):
-        raise ValueError(f"profile names must be unique, got {sorted(n for n in set(names) if names.count(n) > 1)}")
+    scoring = Scoring(profiles)
     candidates = list(candidates)
-    matcher = Matcher()
-    terms = [profile_terms(p, matcher) for p in profiles]
-    hits = find_all(matcher.build(), candidates)
-    tally = Tally(hits, terms, len(matcher))
-    readings = Readings(candidates, today)
-    similarity = _Similarity(candidates)
-    selections: dict[str, Selection] = {}
-    step = tally.block_size()
-    for lo in range(0, len(profiles), step):
-        hi = min(lo + step, len(profiles))
-        score, hit, excluded = tally.block(lo, hi)
-        for p in range(lo, hi):
-            profile = profiles[p]
-            selections[profile.name] = _rank(profile, _Reasons(terms[p]), readings.of(profile), score[p - lo],
-                                             hit[p - lo], excluded[p - lo], candidates, hits,
-                                             similarity.points(profile))
-    return selections
+    return scoring.select(candidates, find_all(scoring.matcher, candidates), today)
 
 
 def select(candidates: Sequence[Candidate], profile: Profile, today: date) -> list[Scored]:

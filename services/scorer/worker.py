@@ -2,19 +2,23 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from typing import Any
 
 from shared.messages import Message, RunFetched, RunScored, SummaryRequested
 from shared.models import RunProfile, Score
 from shared.profiles import ProfileSettings
 from shared.repository import Repository
+from shared.repository.base import chunks
 from shared.runtime import Env, Handler
 from shared.stages import ProfileStage, RunStage, status_of
 
 from services.scorer.embeddings import Semantics, prepare
-from services.scorer.scoring import Candidate, Profile, Scored, Term, score_profiles
+from services.scorer.scoring import Candidate, Profile, Scored, Scoring, Term
 
 log = logging.getLogger(__name__)
+# Papers whose text is read (and matched) at a time: only their hits are kept, so the scorer's memory does
+# not grow with the day.
+READ_BATCH = 1000
 
 
 def scoring_profile(settings: ProfileSettings, interests: tuple[float, ...] | None = None) -> Profile:
@@ -61,17 +65,21 @@ async def on_run_fetched(message: Message, env: Env) -> None:
             return  # scored already: this is a redelivery
         stored = await repo.active_profiles()
         settings = {p.name: ProfileSettings.model_validate(p.settings) for p in stored}
-        # Plain column values, not ORM objects: a 12,500-item day built 25,000 of them just to read their text.
-        papers = {arxiv_id: (version, Candidate(arxiv_id=arxiv_id, title=title, abstract=abstract, announce_type="",
-                                                feed_category="", announced=announced, authors=tuple(authors),
-                                                categories=tuple(categories),
-                                                embedding=semantics.papers.get((arxiv_id, version))))
-                  for arxiv_id, (version, title, abstract, authors, categories, announced)
-                  in (await repo.run_paper_rows(run.id)).items()}
-        candidates = [replace(papers[arxiv_id][1], announce_type=announce_type, feed_category=feed_category)
-                      for arxiv_id, feed_category, announce_type in await repo.run_item_rows(run.id)]
-        selections = score_profiles(candidates, [scoring_profile(s, semantics.profiles.get(s.name))
-                                                 for s in settings.values()], run.started_at.date())
+        scoring = Scoring([scoring_profile(s, semantics.profiles.get(s.name)) for s in settings.values()])
+        items = await repo.run_item_rows(run.id)
+        # Each paper's text read once, a batch at a time, matched, and let go: only its hits stay.
+        papers: dict[str, tuple[int, str, Any, tuple[str, ...]]] = {}
+        found: dict[str, dict[int, int]] = {}
+        for part in chunks(list(dict.fromkeys(arxiv_id for arxiv_id, _, _ in items)), READ_BATCH):
+            for arxiv_id, version, title, abstract, authors, categories, announced in await repo.paper_rows(part):
+                found[arxiv_id] = scoring.read(title, abstract, authors)
+                papers[arxiv_id] = (version, title, announced, tuple(categories))
+        candidates = [Candidate(arxiv_id=arxiv_id, title=papers[arxiv_id][1], abstract="",
+                                announce_type=announce_type, feed_category=feed_category,
+                                announced=papers[arxiv_id][2], categories=papers[arxiv_id][3],
+                                embedding=semantics.papers.get((arxiv_id, papers[arxiv_id][0])))
+                      for arxiv_id, feed_category, announce_type in items]
+        selections = scoring.select(candidates, [found[c.arxiv_id] for c in candidates], run.started_at.date())
         if not await repo.advance(run.id, [RunStage.FETCHED], RunStage.SCORED):
             return
         config = await repo.run_config(run.id)

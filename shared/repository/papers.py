@@ -4,16 +4,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, func, insert, select as core_select, text
+from sqlalchemy import func, insert, select as core_select, text
 from sqlmodel import col, select
 
 from shared.models import Paper, RunItem
-from shared.repository.base import BATCH, Queries, chunks
+from shared.repository.base import BATCH, MANY, Queries, chunks
 
-# Rows per executemany call (SQLite): one statement compiled once, its parameters sent in one call of the
-# driver. Bounded so that a huge day's bound parameters are converted a slice at a time.
-MANY = 5000
-INCOMING = "papers_incoming"  # the temporary table a PostgreSQL upsert copies its rows into
 ENRICHMENT = ("comments", "journal_ref", "doi")  # from the export API and OAI-PMH, never from a feed
 
 
@@ -66,10 +62,7 @@ class PaperQueries(Queries):
         # their default (an insert), so a caller that knows less than the table never erases what it lacks.
         names = [c.name for c in table.columns if c.name in rows[0]]
         if self.dialect == "postgresql":
-            incoming = Table(INCOMING, MetaData(), *(Column(c.name, c.type) for c in table.columns if c.name in names))
-            await connection.execute(text(f"CREATE TEMPORARY TABLE {INCOMING} ON COMMIT DROP AS SELECT "
-                                          f"{', '.join(names)} FROM papers WITH NO DATA"))
-            await self._copy(connection, incoming, table, rows)
+            incoming = await self._staged(connection, table, names, rows)
             stmt = self.upsert(table).from_select(names, core_select(*(incoming.c[n] for n in names)))
         else:
             stmt = self.upsert(table)
@@ -82,7 +75,7 @@ class PaperQueries(Queries):
             where=(table.c.version <= excluded.version) & (table.c.content_hash != excluded.content_hash))
         if self.dialect == "postgresql":
             await connection.execute(stmt)
-            await connection.execute(text(f"DROP TABLE {INCOMING}"))  # a second call in this transaction
+            await connection.execute(text(f"DROP TABLE {incoming.name}"))  # a second call in this transaction
         else:
             for part in chunks(rows, MANY):
                 await connection.execute(stmt, part)
@@ -97,20 +90,6 @@ class PaperQueries(Queries):
             return
         for part in chunks(rows, MANY):
             await connection.execute(insert(table), part)
-
-    async def _connection(self) -> Any:
-        await self.session.flush()  # the Core connection does not autoflush: rows added to the session go first
-        return await self.session.connection()
-
-    async def _copy(self, connection: Any, target: Table, source: Table, rows: list[dict[str, Any]]) -> None:
-        """COPY rows into a PostgreSQL table, in this transaction, each value converted as its column's type
-        converts it for a statement (JSON serialised, timestamps checked for a zone and put in UTC)."""
-        dialect = connection.dialect
-        columns = [(c.name, c.type.bind_processor(dialect)) for c in source.columns if c.name in rows[0]]
-        records = [tuple(value if convert is None or value is None else convert(value)
-                         for name, convert in columns for value in (row[name],)) for row in rows]
-        raw = (await connection.get_raw_connection()).driver_connection
-        await raw.copy_records_to_table(target.name, records=records, columns=[name for name, _ in columns])
 
     async def run_item_rows(self, run_id: str) -> list[tuple[str, str, str]]:
         """(arxiv_id, feed_category, announce_type) of a run's items in fetch order: plain rows, no ORM objects."""
@@ -128,6 +107,14 @@ class PaperQueries(Queries):
             select(Paper.arxiv_id, Paper.version, Paper.title, Paper.abstract, Paper.authors, Paper.categories,
                    Paper.announced).where(col(Paper.arxiv_id).in_(listed)))
         return {row[0]: tuple(row[1:]) for row in rows}
+
+    async def paper_rows(self, ids: list[str]) -> list[tuple[Any, ...]]:
+        """(arxiv_id, version, title, abstract, authors, categories, announced) of the papers `ids` (a batch:
+        the caller bounds it), as plain values."""
+        rows = await self.session.exec(
+            select(Paper.arxiv_id, Paper.version, Paper.title, Paper.abstract, Paper.authors, Paper.categories,
+                   Paper.announced).where(col(Paper.arxiv_id).in_(ids)))
+        return [tuple(row) for row in rows]
 
     async def run_items(self, run_id: str) -> list[tuple[RunItem, Paper]]:
         rows = await self.session.exec(
