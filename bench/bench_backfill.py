@@ -43,13 +43,14 @@ async def child(url: str, base: str, passes: int = 1) -> dict:
     from services.fetcher.oai import Harvest
     from shared.db import make_engine, make_sessions, migrate
     from shared.metrics import Metrics
-    from shared.runtime import Env, make_http
+    from shared.runtime import Env, make_http, tune_gc
     from shared.settings import Settings
 
     await migrate(url)
     settings = Settings(_env_file=None, database_url=url, arxiv_oai_base_url=base, arxiv_api_min_delay_seconds=0)
     engine = make_engine(url)
     env = Env(settings, make_sessions(engine), make_http(settings), Metrics("bench"))
+    tune_gc()  # as `arxiv-bot backfill` does once its start-up is over
     samples: list[float] = []  # resident set after each page
     try:
         started, cpu = time.perf_counter(), time.process_time()
