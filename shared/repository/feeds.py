@@ -15,15 +15,20 @@ class FeedQueries(Queries):
     async def upsert_feed_items(self, rows: list[dict[str, Any]]) -> None:
         """Insert new items; an item already there takes the new data, run and rank, but keeps its first
         publication time, and its `updated_at` moves only when its content did."""
+        if not rows:
+            return
+        # One statement, many parameter sets: compiled once and cached. A multi-row VALUES would be compiled
+        # again for every publication, which cost more than the database's work.
         table = FeedItem.__table__  # type: ignore[attr-defined]
-        for part in chunks(rows, BATCH // 4):
-            stmt = self.upsert(table).values(part)
-            excluded = stmt.excluded
-            values = {name: excluded[name] for name in ("version", "run_id", "rank", "announced", "data",
-                                                        "content_hash", "seen_at")}
-            values["updated_at"] = case((table.c.content_hash == excluded.content_hash, table.c.updated_at),
-                                        else_=excluded.updated_at)
-            await self.session.exec(stmt.on_conflict_do_update(index_elements=["profile", "arxiv_id"], set_=values))
+        stmt = self.upsert(table)
+        excluded = stmt.excluded
+        values = {name: excluded[name] for name in ("version", "run_id", "rank", "announced", "data",
+                                                    "content_hash", "seen_at")}
+        values["updated_at"] = case((table.c.content_hash == excluded.content_hash, table.c.updated_at),
+                                    else_=excluded.updated_at)
+        stmt = stmt.on_conflict_do_update(index_elements=["profile", "arxiv_id"], set_=values)
+        for part in chunks(rows, BATCH):
+            await self.session.exec(stmt, params=part)  # type: ignore[call-overload]
 
     async def feed_window(self, profile: str, since: datetime) -> list[FeedItem]:
         """The profile's items seen in a digest since `since`, newest digest first, then by rank."""
