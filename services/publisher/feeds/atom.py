@@ -2,12 +2,10 @@
 appearance, `updated` its last change, the AI summary in an HTML `content`. Pure rendering."""
 from __future__ import annotations
 
-from copy import deepcopy
-
 from lxml import etree
 
 from services.publisher.feeds.items import Channel, FeedItem, content_html
-from services.publisher.feeds.xmltext import rfc3339, serialize, sub
+from services.publisher.feeds.xmltext import add_built, rfc3339, serialize, sub
 
 NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -41,7 +39,8 @@ def _entry(feed: etree._Element, item: FeedItem, fallback: str) -> etree._Elemen
 
 
 def render_atom(channel: Channel, items: list[FeedItem], built: dict[int, etree._Element] | None = None) -> str:
-    """`built`: as rss.render_rss's (the entries of one publication share its timestamp, so they are equal)."""
+    """`built`: the entries already built for another feed of the same publication (xmltext.add_built; they
+    share its timestamp, so they are equal)."""
     feed = etree.Element(_a("feed"), {XML_LANG: "en"}, nsmap={None: NS})
     updated = rfc3339(channel.updated)
     sub(feed, _a("id"), channel.self_url)
@@ -53,10 +52,5 @@ def render_atom(channel: Channel, items: list[FeedItem], built: dict[int, etree.
     sub(feed, _a("link"), rel="self", type="application/atom+xml", href=channel.self_url)
     sub(feed, _a("link"), rel="alternate", type="text/html", href=channel.page_url)
     for item in items:
-        if built is not None and id(item) in built:
-            feed.append(deepcopy(built[id(item)]))
-        else:
-            entry = _entry(feed, item, updated)
-            if built is not None:
-                built[id(item)] = entry
+        add_built(feed, item, lambda parent, each: _entry(parent, each, updated), built)
     return serialize(feed)

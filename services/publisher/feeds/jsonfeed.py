@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from services.publisher.feeds.items import Channel, FeedItem, content_html
-from services.publisher.feeds.xmltext import rfc3339
+from services.publisher.feeds.xmltext import reuse, rfc3339
 
 VERSION = "https://jsonfeed.org/version/1.1"
 CONTENT_TYPE = "application/feed+json; charset=utf-8"
@@ -34,14 +34,6 @@ def _item(item: FeedItem) -> dict[str, Any]:
 def render_json(channel: Channel, items: list[FeedItem], built: dict[int, dict[str, Any]] | None = None) -> str:
     feed = {"version": VERSION, "title": channel.title, "home_page_url": channel.page_url,
             "feed_url": channel.self_url, "description": channel.description, "language": "en",
-            "authors": [{"name": "arxiv-bot"}], "items": [_cached(item, built) for item in items]}
+            "authors": [{"name": "arxiv-bot"}], "items": [reuse(built, item, _item) for item in items]}
     # No indent: with one, json falls back from its C encoder to pure Python, several times slower.
     return json.dumps(feed, ensure_ascii=False) + "\n"
-
-
-def _cached(item: FeedItem, built: dict[int, dict[str, Any]] | None) -> dict[str, Any]:
-    if built is None:
-        return _item(item)
-    if id(item) not in built:
-        built[id(item)] = _item(item)
-    return built[id(item)]

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape, quoteattr
 from shared.xmlchars import drop_illegal_xml_chars
 
 from services.publisher.digest import Digest, Entry, summary_label
+from services.publisher.feeds.xmltext import reuse
 
 def x(text: str) -> str:
     # Characters XML cannot carry even escaped are dropped rather than making the whole feed unreadable.
@@ -57,6 +58,4 @@ def render_rss(digest: Digest, updated: datetime, self_url: str, category: str |
         f"    <lastBuildDate>{format_datetime(updated.astimezone(timezone.utc))}</lastBuildDate>",
         "    <generator>arxiv-bot</generator>",
     ]
-    built = {} if built is None else built
-    items = [built.get(id(e)) or built.setdefault(id(e), _item(e)) for e in entries]
-    return "\n".join(head + items + ["  </channel>", "</rss>", ""])
+    return "\n".join(head + [reuse(built, e, _item) for e in entries] + ["  </channel>", "</rss>", ""])

@@ -2,13 +2,12 @@
 item), with the AI summary as HTML in content:encoded. Pure rendering."""
 from __future__ import annotations
 
-from copy import deepcopy
 from html import escape
 
 from lxml import etree
 
 from services.publisher.feeds.items import Channel, FeedItem, content_html
-from services.publisher.feeds.xmltext import rfc822, serialize, sub
+from services.publisher.feeds.xmltext import add_built, rfc822, serialize, sub
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -34,8 +33,7 @@ def _item(channel: etree._Element, item: FeedItem) -> etree._Element:
 
 
 def render_rss(channel: Channel, items: list[FeedItem], built: dict[int, etree._Element] | None = None) -> str:
-    """`built` carries the items already built for another feed of the same publication (the whole window and
-    each category list the same item): copying an element is much cheaper than building it again."""
+    """`built`: the items already built for another feed of the same publication (xmltext.add_built)."""
     root = etree.Element("rss", {"version": "2.0"}, nsmap={"atom": ATOM, "content": CONTENT, "dc": DC})
     head = sub(root, "channel")
     sub(head, "title", channel.title)
@@ -47,10 +45,5 @@ def render_rss(channel: Channel, items: list[FeedItem], built: dict[int, etree._
     sub(head, "generator", "arxiv-bot")
     sub(head, "ttl", "60")
     for item in items:
-        if built is not None and id(item) in built:
-            head.append(deepcopy(built[id(item)]))
-        else:
-            element = _item(head, item)
-            if built is not None:
-                built[id(item)] = element
+        add_built(head, item, _item, built)
     return serialize(root)
