@@ -8,7 +8,7 @@ from sqlalchemy import case, delete
 from sqlmodel import col, select
 
 from shared.models import FeedItem
-from shared.repository.base import BATCH, Queries, chunks
+from shared.repository.base import MANY, Queries, chunks
 
 
 class FeedQueries(Queries):
@@ -27,7 +27,7 @@ class FeedQueries(Queries):
         values["updated_at"] = case((table.c.content_hash == excluded.content_hash, table.c.updated_at),
                                     else_=excluded.updated_at)
         stmt = stmt.on_conflict_do_update(index_elements=["profile", "arxiv_id"], set_=values)
-        for part in chunks(rows, BATCH):
+        for part in chunks(rows, MANY):
             await self.session.exec(stmt, params=part)  # type: ignore[call-overload]
 
     async def feed_window(self, profile: str, since: datetime) -> list[FeedItem]:
