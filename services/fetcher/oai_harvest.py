@@ -71,7 +71,7 @@ async def list_records(client: httpx.AsyncClient, settings: Settings, harvest: H
         while True:
             guess = peek_token(body)
             parsing = asyncio.ensure_future(parse(body, prefix))
-            if guess:
+            if guess and guess != token:  # the same token again is a loop the parse below stops: fetch nothing
                 ahead = (guess, asyncio.ensure_future(get_page(client, settings, next_url(base, guess), prefix)))
             try:
                 page = await parsing
