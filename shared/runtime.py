@@ -52,6 +52,18 @@ class Env:
     # Per-process objects handlers share across messages (an LLM client, the process-wide LLM slots), built
     # on first use and closed with the process.
     resources: dict[str, Any] = field(default_factory=dict)
+    # Sends what the running handler has committed so far (the service's outbox relay), so a handler that has
+    # more to do after its main effect (the fetcher: search documents, enrichment) does not hold the next
+    # stage back; None where nothing relays until the handler returns (the embedded bus drains after it).
+    relay: Callable[[], Awaitable[None]] | None = None
+
+    async def flush(self) -> None:
+        if self.relay is None:
+            return
+        try:
+            await self.relay()
+        except Exception:  # noqa: BLE001 - the effect is committed; the relay after the handler (or the sweep) sends it
+            log.warning("outbox relay failed; it is sent later", exc_info=True)
 
     async def close(self) -> None:
         for resource in self.resources.values():
@@ -113,7 +125,8 @@ class ServiceRuntime:
     async def start(self) -> None:
         tune_gc()
         self.engine: AsyncEngine = make_engine(self.settings.database_url or "")
-        self.env = Env(self.settings, make_sessions(self.engine), make_http(self.settings), self.metrics)
+        self.env = Env(self.settings, make_sessions(self.engine), make_http(self.settings), self.metrics,
+                       relay=self.relay)
         await self.broker.connect()
         await self.relay()  # whatever an earlier crash left unsent goes first
         if self.consume:

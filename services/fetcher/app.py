@@ -8,17 +8,34 @@ from fastapi.responses import JSONResponse
 from shared.app import create_app
 from shared.auth import require_token
 from shared.config import load_config
-from shared.runtime import ServiceRuntime
+from shared.runtime import Env, Periodic, ServiceRuntime
 from shared.settings import Settings
 
 from services.fetcher.schedule import periodic_for
+from services.fetcher.searchable import index_unsearchable
 from services.fetcher.trigger import request_fetch
 from services.fetcher.worker import HANDLERS
 
 
+def sweep_for(settings: Settings) -> Periodic:
+    """The fetcher's periodic task: at its first sweep, make searchable whatever a crashed fetch or backfill left
+    without its document (services/fetcher/searchable.py); at every sweep, FETCH_SCHEDULE's fetches."""
+    schedule = periodic_for(settings)
+    started: list[bool] = []
+
+    async def sweep(env: Env) -> None:
+        if not started:
+            await index_unsearchable(env)
+            started.append(True)  # after it succeeded: a failed pass is tried again at the next sweep
+        if schedule is not None:
+            await schedule(env)
+
+    return sweep
+
+
 def build(settings: Settings) -> FastAPI:
     # FETCH_SCHEDULE: the service's sweep requests a fetch at each fire time (relayed by the same sweep).
-    runtime = ServiceRuntime("fetcher", settings, HANDLERS, periodic=periodic_for(settings))
+    runtime = ServiceRuntime("fetcher", settings, HANDLERS, periodic=sweep_for(settings))
     router = APIRouter()
 
     @router.post("/fetch", status_code=202)

@@ -19,6 +19,7 @@ from shared.runtime import Env
 from shared.stages import RunStage, RunStatus, status_of
 
 from services.fetcher.arxiv import FeedItem
+from services.fetcher.searchable import index_run
 from services.fetcher.sources import FeedOutcome, fetch_all, state_urls
 from services.fetcher.trigger import request_fetch
 
@@ -145,9 +146,10 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
         profiles = [ProfileSettings.model_validate(p.settings) for p in await repo.active_profiles()]
         if run is None:
             raise LookupError(f"run {run_id} was never requested")
-        if run.stage != RunStage.REQUESTED:
-            return run  # fetched already: this is a redelivery
-        config = await repo.run_config(run_id)
+        config = await repo.run_config(run_id) if run.stage == RunStage.REQUESTED else None
+    if config is None:  # fetched already: this is a redelivery
+        await index_run(env, run.id)  # what a crash after the fetch's commit left unsearchable
+        return run
     categories = fetch_categories(profiles, config.categories)
     async with env.sessions() as session:
         states = await Repository(session).feed_states(state_urls(env, categories))
@@ -159,6 +161,7 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
     now = env.clock()
     async with env.sessions() as session, session.begin():
         repo = Repository(session)
+        await repo.defer_search()  # documents after the commit, below: computing them here held the run back
         merged = merge_items(ordered)  # a paper in three feeds is one paper
         del ordered
         # (version, content hash) of the papers stored already: no ORM object, no text, per paper.
@@ -196,6 +199,8 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
                              new=counts["new"], changed=counts["changed"]))
         if updated:  # one message for the run's replacements, however many
             repo.emit(PaperUpdated(run_id=run.id, papers=updated))
+    await env.flush()  # run.fetched leaves now: the scorer starts while the documents are computed
+    await index_run(env, run.id)
     async with env.sessions() as session:
         run = await Repository(session).get_run(run.id) or run
     if run.status == RunStatus.STALE:

@@ -1,10 +1,13 @@
-"""Making backfilled papers searchable: their full-text documents, computed in bulk once the harvest is stored.
+"""Making stored papers searchable: their full-text documents, computed in bulk once the papers are stored.
 
-The backfill stores pages with the search index deferred (shared/models/search.py): a document costs about
-twice what storing its paper does, and one bulk pass afterwards is cheaper than a row at a time inside each
-page's transaction. Until this pass ends, those papers are stored but not found by the API's search; the
-backfill runs it before it exits (after a crash, the next run does, whatever run stored them). Two ranges are
-indexed at once on two connections: each PostgreSQL backend computes its documents on its own core.
+Fetches and the backfill store papers with the search index deferred (shared/models/search.py): a document
+costs about twice what storing its paper does, and computing it inside the storing transaction held that
+transaction (and so the run's `run.fetched`, and the scorer) back. A fetch relays its outbox as soon as it
+commits and then fills in its own papers' documents (`index_run`), while the scorer works; a redelivered
+fetch request fills in what a crash left. The backfill runs one bulk pass over the whole store before it exits
+(`index_unsearchable`), and the fetcher service runs it once when it starts (after a crash of `arxiv-bot
+fetch`, say). Until then those papers are stored but not found by the API's search. Two parts are indexed at
+once on two connections: each PostgreSQL backend computes its documents on its own core.
 """
 from __future__ import annotations
 
@@ -24,6 +27,28 @@ RANGE = 2000  # papers per transaction: short transactions, a bounded amount of 
 class Indexed:
     papers: int = 0
     seconds: float = 0.0
+
+
+async def index_run(env: Env, run_id: str, workers: int = 1) -> int:
+    """Give the papers a run listed their search documents where they lack one; how many (0 on SQLite)."""
+    async with env.sessions() as session:
+        repo = Repository(session)
+        if repo.dialect != "postgresql":
+            return 0
+        ids = sorted({arxiv_id for arxiv_id, _, _ in await repo.run_item_rows(run_id)})
+    if not ids:
+        return 0
+
+    async def index(part: list[str]) -> int:
+        async with env.sessions() as session, session.begin():
+            return await Repository(session).index_ids(part)
+
+    size = -(-len(ids) // workers)
+    started = time.monotonic()
+    indexed = sum(await asyncio.gather(*(index(ids[i:i + size]) for i in range(0, len(ids), size))))
+    if indexed:
+        log.info("run %s: %d papers made searchable in %.1f s", run_id, indexed, time.monotonic() - started)
+    return indexed
 
 
 async def index_unsearchable(env: Env, *, size: int = RANGE, workers: int = 2) -> Indexed:

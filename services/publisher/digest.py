@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
 # Bump when the rendering changes, so an unchanged selection is still re-rendered once in the new layout.
@@ -48,11 +48,20 @@ class Digest:
     summaries_reused: int = 0  # summaries taken from earlier runs, paid for then
 
     def key(self) -> str:
-        """Identifies the content, not the moment: the same selection and summaries give the same key."""
-        payload = {"layout": LAYOUT_VERSION, "profile": self.profile, "categories": self.categories,
-                   "keywords": self.keywords, "model": self.model, "entries": [asdict(e) for e in self.entries],
-                   "near_misses": [asdict(e) for e in self.near_misses]}
-        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+        """Identifies the content, not the moment: the same selection and summaries give the same key.
+
+        Computed once per digest (a publication asks several times). Entries hold only plain values, so their
+        `__dict__` serialises exactly as `dataclasses.asdict` did, without its deep copy: stored keys stay valid
+        (a changed key would republish an unchanged digest and notify its subscribers again)."""
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            payload = {"layout": LAYOUT_VERSION, "profile": self.profile, "categories": self.categories,
+                       "keywords": self.keywords, "model": self.model,
+                       "entries": [e.__dict__ for e in self.entries],
+                       "near_misses": [e.__dict__ for e in self.near_misses]}
+            cached = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+            self.__dict__["_key"] = cached  # a frozen dataclass: its fields cannot be set, its __dict__ can
+        return cached
 
     def in_category(self, category: str) -> list[Entry]:
         return [e for e in self.entries if category in e.categories]

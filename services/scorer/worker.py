@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 from shared.messages import Message, RunFetched, RunScored, SummaryRequested
@@ -83,6 +84,7 @@ async def on_run_fetched(message: Message, env: Env) -> None:
         if not await repo.advance(run.id, [RunStage.FETCHED], RunStage.SCORED):
             return
         config = await repo.run_config(run.id)
+        per_category = Counter(c.feed_category for c in candidates)  # not candidates x profiles
         summarize: dict[str, None] = {}
         for profile in stored:
             chosen = selections[profile.name]
@@ -93,8 +95,7 @@ async def on_run_fetched(message: Message, env: Env) -> None:
             feeds = [f["status"] for f in run.feeds if f["category"] in settings[profile.name].categories]
             repo.add(RunProfile(run_id=run.id, profile=profile.name, profile_version=profile.version,
                                 status=status_of(feeds), stage=ProfileStage.SCORED, announced=run.announced,
-                                candidates=sum(c.feed_category in settings[profile.name].categories
-                                               for c in candidates),
+                                candidates=sum(per_category[c] for c in set(settings[profile.name].categories)),
                                 selected=len(ids), to_summarize=wanted, scored_at=env.clock()))
             repo.emit(RunScored(run_id=run.id, profile=profile.name, selected=ids, to_summarize=wanted))
             summarize.update(dict.fromkeys(wanted))

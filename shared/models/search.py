@@ -7,9 +7,9 @@ backfill) store papers first and index them afterwards in bulk (shared/repositor
 
 Triggers on `papers` (migration 0010) keep the table right for every other write: a paper inserted, or whose
 title or abstract changes, gets its document in the same statement, unless the transaction says
-`SET LOCAL arxiv_bot.defer_search = 'on'` (the backfill does), in which case a changed paper's stale document
-is deleted and the paper waits, unsearchable, until `index_unsearchable` fills it in. On SQLite the table
-exists (one schema for both stores) and stays empty.
+`SET LOCAL arxiv_bot.defer_search = 'on'` (fetches and the backfill do), in which case a changed paper's stale
+document is deleted and the paper waits, unsearchable, until services/fetcher/searchable.py fills it in. On
+SQLite the table exists (one schema for both stores) and stays empty.
 """
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ from shared.repository.base import Queries
 _MISSING = "NOT EXISTS (SELECT 1 FROM paper_search s WHERE s.arxiv_id = p.arxiv_id)"
 _NEXT_RANGE = text(f"SELECT max(arxiv_id), count(*) FROM (SELECT arxiv_id FROM papers p WHERE arxiv_id > :after "
                    f"AND {_MISSING} ORDER BY arxiv_id LIMIT :size) AS missing")
+_FILL_IDS = text(f"INSERT INTO paper_search (arxiv_id, document) SELECT arxiv_id, {FTS_DOCUMENT} FROM papers p "
+                 f"WHERE arxiv_id = ANY(:ids) AND {_MISSING} ON CONFLICT (arxiv_id) DO NOTHING")
 _FILL = text(f"INSERT INTO paper_search (arxiv_id, document) SELECT arxiv_id, {FTS_DOCUMENT} FROM papers p "
              f"WHERE arxiv_id > :after AND arxiv_id <= :last AND {_MISSING} ON CONFLICT (arxiv_id) DO NOTHING")
 
@@ -31,6 +33,13 @@ class SearchQueries(Queries):
             return None
         last, count = (await self.session.exec(_NEXT_RANGE, params={"after": after, "size": size})).one()  # type: ignore[call-overload]
         return (last, count) if count else None
+
+    async def index_ids(self, ids: list[str]) -> int:
+        """Compute and store the documents of these papers that lack one; how many (none on SQLite)."""
+        if self.dialect != "postgresql" or not ids:
+            return 0
+        result = await self.session.exec(_FILL_IDS, params={"ids": ids})  # type: ignore[call-overload]
+        return max(result.rowcount, 0)
 
     async def index_range(self, after: str, last: str) -> int:
         """Compute and store the documents of the papers after `after` up to `last` that lack one; how many."""

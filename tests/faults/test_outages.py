@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from shared.db import migrate
@@ -16,6 +17,7 @@ from tests.e2e.deployment import wait_until
 from tests.faults.invariants import assert_everything_once, wait_for_everything
 from tests.faults.private_servers import PrivatePostgres, PrivateRabbit
 from tests.faults.scenario import World, receiving, world
+from tests.servers import WebhookReceiver
 
 
 def readiness(w: World) -> dict[str, int]:
@@ -28,25 +30,26 @@ def nothing_parked_says_the_dlq(w: World) -> None:
         assert listing.returncode == 0 and listing.stdout.strip() == "nothing parked", (service, listing)
 
 
-def mid_run(w: World) -> None:
-    """The summarizer has asked the model something: fetched, scored, summaries under way."""
-    wait_until(lambda: len(w.llm.requests) >= 1, 120, "the summaries to be under way")
+def outage_mid_run(w: World, receiver: WebhookReceiver, stop: Callable[[], None], start: Callable[[], None]) -> None:
+    """Fetch, and once summaries are under way stop a server: every service says it is not ready; start it
+    again: every service is ready again by itself, and the run ends with everything once and nothing parked."""
+    w.subscribe()
+    w.request_fetch()
+    wait_until(lambda: len(w.llm.requests) >= 1, 120, "the summaries to be under way")  # fetched, scored
+    stop()
+    wait_until(lambda: all(code == 503 for code in readiness(w).values()), 30, "every service not ready")
+    time.sleep(1)
+    start()
+    wait_until(lambda: all(code == 200 for code in readiness(w).values()), 60, "every service ready again")
+    wait_for_everything(w, receiver)
+    print(assert_everything_once(w, receiver))
+    nothing_parked_says_the_dlq(w)
 
 
 def test_a_rabbitmq_restart_mid_run_is_reported_and_survived(
         tmp_path: Path, pg_url: str, private_rabbit: PrivateRabbit) -> None:
     with world(tmp_path, pg_url, private_rabbit.url, "faults", llm_delay=0.5) as w, receiving(w) as receiver:
-        w.subscribe()
-        w.request_fetch()
-        mid_run(w)
-        private_rabbit.stop_app()
-        wait_until(lambda: all(code == 503 for code in readiness(w).values()), 30, "every service not ready")
-        time.sleep(1)
-        private_rabbit.start_app()
-        wait_until(lambda: all(code == 200 for code in readiness(w).values()), 60, "every service ready again")
-        wait_for_everything(w, receiver)
-        print(assert_everything_once(w, receiver))
-        nothing_parked_says_the_dlq(w)
+        outage_mid_run(w, receiver, private_rabbit.stop_app, private_rabbit.start_app)
 
 
 def test_a_postgresql_restart_mid_run_is_reported_and_survived(
@@ -61,14 +64,4 @@ def test_a_postgresql_restart_mid_run_is_reported_and_survived(
     asyncio.run(create())
     with world(tmp_path, private_postgres.url("faults"), amqp_url, amqp_prefix, llm_delay=0.5) as w, \
             receiving(w) as receiver:
-        w.subscribe()
-        w.request_fetch()
-        mid_run(w)
-        private_postgres.stop_now()
-        wait_until(lambda: all(code == 503 for code in readiness(w).values()), 30, "every service not ready")
-        time.sleep(1)
-        private_postgres.start_again()
-        wait_until(lambda: all(code == 200 for code in readiness(w).values()), 60, "every service ready again")
-        wait_for_everything(w, receiver)
-        print(assert_everything_once(w, receiver))
-        nothing_parked_says_the_dlq(w)
+        outage_mid_run(w, receiver, private_postgres.stop_now, private_postgres.start_again)

@@ -26,3 +26,11 @@ def test_the_cost_line_counts_summaries_reused_and_tokens() -> None:
 def test_the_cost_line_is_not_part_of_the_digests_identity() -> None:
     done = entry(1, summary="S", summary_status="done")
     assert digest(done, tokens_total=10).key() == digest(done, tokens_total=0, summaries_reused=1).key()
+
+
+def test_the_key_of_a_digest_never_changes_across_versions_of_the_code() -> None:
+    # Stored keys decide whether a run's digest is new (and owed to webhook subscribers): computing the same
+    # content's key differently would republish every unchanged digest once. Pinned from the stored format.
+    d = digest(entry(1, summary="S", summary_status="done", why="LLM (title)"), entry(2), near_misses=[entry(3)])
+    assert d.key() == "e37522dce6728d18c2506f00ad8f27a9f617eef7765719b3bbbb086f055d8b8f"
+    assert d.key() == d.key() and digest(entry(1)).key() != d.key()
