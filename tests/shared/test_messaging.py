@@ -275,3 +275,29 @@ async def test_a_message_no_service_consumes_is_relayed_without_blocking_the_res
         await runtime.stop()
     async with pg_env.sessions() as session:
         assert all(r.sent_at for r in await session.exec(select(OutboxMessage)))
+
+
+async def test_a_handler_that_flushes_sends_its_messages_before_it_returns(pg_env: Env, amqp_url: str,
+                                                                          amqp_prefix: str) -> None:
+    # The fetcher commits its run, flushes, then computes search documents and enriches for seconds more: the
+    # scorer must get run.fetched at the flush, not when the handler returns (nor at the next sweep).
+    release = asyncio.Event()
+
+    async def commits_then_works_on(message: Message, env: Env) -> None:
+        async with env.sessions() as session, session.begin():
+            Repository(session).emit(scored(message.run_id))  # type: ignore[attr-defined]
+        await env.flush()
+        await release.wait()
+
+    settings = settings_for(pg_env.settings.database_url, amqp_url=amqp_url, amqp_prefix=amqp_prefix,
+                            sweep_interval_seconds=600)  # no sweep relays meanwhile
+    runtime = ServiceRuntime("scorer", settings, {RunFetched.routing_key: commits_then_works_on})
+    await runtime.start()
+    try:
+        await runtime.broker.declare("publisher", HANDLERS["publisher"])
+        await runtime.broker.publish(RunFetched.routing_key, fetched().encode(), "m1")
+        await wait_for(lambda: _depth_is(amqp_url, runtime.broker.topology.queue("publisher"), 1))
+        assert not release.is_set()  # relayed while the handler still works
+    finally:
+        release.set()
+        await runtime.stop()
