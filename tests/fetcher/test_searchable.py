@@ -72,3 +72,14 @@ async def test_what_a_crash_left_unsearchable_is_indexed_by_a_redelivery_and_by_
     await crash_before_the_documents()
     await sweep(pg_env)  # the whole-store pass runs once per process, not at every sweep
     assert await _documents(pg_env) == 0
+
+
+async def test_a_replacement_is_found_by_its_new_words_and_no_longer_by_its_old_ones(pg_env: Env) -> None:
+    replaced = {"cs.AI": feed("cs.AI", [Item("2411.00001", "Giraffe necks", version=2, type="replace"),
+                                        Item("2411.00002", "Okapi stripes")], pub="Fri, 29 Nov 2024 00:00:00 -0500")}
+    with FakeArxiv(feeds=FEEDS) as arxiv:
+        await _fetch(pg_env, arxiv)
+    with FakeArxiv(feeds=replaced) as arxiv:
+        await _fetch(pg_env, arxiv)
+    assert await _found(pg_env, "giraffe") == {"2411.00001"} and await _found(pg_env, "zebra") == set()
+    assert await _found(pg_env, "okapi") == {"2411.00002"} and await _documents(pg_env) == 2
