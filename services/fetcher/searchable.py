@@ -6,8 +6,9 @@ transaction (and so the run's `run.fetched`, and the scorer) back. A fetch relay
 commits and then fills in its own papers' documents (`index_run`), while the scorer works; a redelivered
 fetch request fills in what a crash left. The backfill runs one bulk pass over the whole store before it exits
 (`index_unsearchable`), and the fetcher service runs it once when it starts (after a crash of `arxiv-bot
-fetch`, say). Until then those papers are stored but not found by the API's search. Two parts are indexed at
-once on two connections: each PostgreSQL backend computes its documents on its own core.
+fetch`, say). Until then those papers are stored but not found by the API's search. The bulk pass indexes two
+ranges at once on two connections (each PostgreSQL backend computes on its own core); a fetch uses one, since
+the scorer needs the other core at that moment (two were slower end to end: docs/BENCHMARKS.md).
 """
 from __future__ import annotations
 
