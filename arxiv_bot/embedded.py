@@ -102,8 +102,7 @@ async def write_outputs(env: Env, out: Path) -> list[Path]:
                     done, writing = await asyncio.wait(writing, return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
                         task.result()
-        for task in asyncio.as_completed(writing):
-            await task
+        await asyncio.gather(*writing)
     finally:  # a failed write: the others finish (or fail) before the error is told
         await asyncio.gather(*writing, return_exceptions=True)
     return written

@@ -62,8 +62,8 @@ class Env:
             return
         try:
             await self.relay()
-        except Exception:  # noqa: BLE001 - the effect is committed; the relay after the handler (or the sweep) sends it
-            log.warning("outbox relay failed; it is sent later", exc_info=True)
+        except Exception:  # noqa: BLE001 - the effect is committed; the next relay (or the sweep) sends it
+            log.warning("outbox relay failed; the sweep will retry", exc_info=True)
 
     async def close(self) -> None:
         for resource in self.resources.values():
@@ -236,10 +236,7 @@ class ServiceRuntime:
                 return
             elapsed = time.perf_counter() - started
             self.metrics.handler_duration.labels(key).observe(elapsed)
-            try:
-                await self.relay()
-            except Exception:  # noqa: BLE001 - the effect is committed; the sweep sends the rest
-                log.warning("outbox relay failed; the sweep will retry", exc_info=True)
+            await self.env.flush()
             await incoming.ack()
         self.metrics.messages.labels(key, "ok").inc()
         if self.stage:

@@ -30,23 +30,16 @@ class Indexed:
     seconds: float = 0.0
 
 
-async def index_run(env: Env, run_id: str, workers: int = 1) -> int:
+async def index_run(env: Env, run_id: str) -> int:
     """Give the papers a run listed their search documents where they lack one; how many (0 on SQLite)."""
     async with env.sessions() as session:
         repo = Repository(session)
         if repo.dialect != "postgresql":
             return 0
         ids = sorted({arxiv_id for arxiv_id, _, _ in await repo.run_item_rows(run_id)})
-    if not ids:
-        return 0
-
-    async def index(part: list[str]) -> int:
-        async with env.sessions() as session, session.begin():
-            return await Repository(session).index_ids(part)
-
-    size = -(-len(ids) // workers)
     started = time.monotonic()
-    indexed = sum(await asyncio.gather(*(index(ids[i:i + size]) for i in range(0, len(ids), size))))
+    async with env.sessions() as session, session.begin():  # one connection: see above
+        indexed = await Repository(session).index_ids(ids)
     if indexed:
         log.info("run %s: %d papers made searchable in %.1f s", run_id, indexed, time.monotonic() - started)
     return indexed

@@ -1,4 +1,5 @@
-"""Filling in the full-text documents a bulk load deferred (shared/models/search.py), a key range at a time.
+"""Filling in the full-text documents a bulk load deferred (shared/models/search.py), a key range
+(or a fetch's papers) at a time.
 
 Papers without a row in `paper_search` are found by an anti-join in key order; each range is indexed by one
 INSERT ... SELECT that computes the documents inside PostgreSQL. ON CONFLICT DO NOTHING: a fetch that stored
@@ -6,7 +7,7 @@ the same paper meanwhile wrote its document itself (with the text it stored, the
 """
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
 from shared.models.search import DEFER_SETTING, FTS_DOCUMENT
 from shared.repository.base import Queries
@@ -14,10 +15,16 @@ from shared.repository.base import Queries
 _MISSING = "NOT EXISTS (SELECT 1 FROM paper_search s WHERE s.arxiv_id = p.arxiv_id)"
 _NEXT_RANGE = text(f"SELECT max(arxiv_id), count(*) FROM (SELECT arxiv_id FROM papers p WHERE arxiv_id > :after "
                    f"AND {_MISSING} ORDER BY arxiv_id LIMIT :size) AS missing")
-_FILL_IDS = text(f"INSERT INTO paper_search (arxiv_id, document) SELECT arxiv_id, {FTS_DOCUMENT} FROM papers p "
-                 f"WHERE arxiv_id = ANY(:ids) AND {_MISSING} ON CONFLICT (arxiv_id) DO NOTHING")
-_FILL = text(f"INSERT INTO paper_search (arxiv_id, document) SELECT arxiv_id, {FTS_DOCUMENT} FROM papers p "
-             f"WHERE arxiv_id > :after AND arxiv_id <= :last AND {_MISSING} ON CONFLICT (arxiv_id) DO NOTHING")
+
+
+def _fill(papers: str) -> TextClause:
+    """The documents of the papers `papers` selects that lack one, computed and stored by PostgreSQL."""
+    return text(f"INSERT INTO paper_search (arxiv_id, document) SELECT arxiv_id, {FTS_DOCUMENT} FROM papers p "
+                f"WHERE {papers} AND {_MISSING} ON CONFLICT (arxiv_id) DO NOTHING")
+
+
+_FILL_IDS = _fill("arxiv_id = ANY(:ids)")
+_FILL = _fill("arxiv_id > :after AND arxiv_id <= :last")
 
 
 class SearchQueries(Queries):
