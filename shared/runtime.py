@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import logging
 import time
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PRUNE_INTERVAL_SECONDS = 3600
+M_MMAP_THRESHOLD = -3  # mallopt(3)
 
 
 @dataclass
@@ -84,6 +86,20 @@ def tune_gc() -> None:
     -> 5.0 s, docs/BENCHMARKS.md)."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    _fixed_mmap_threshold()
+
+
+def _fixed_mmap_threshold() -> None:
+    """glibc serves a block of more than 128 KB from its own mapping, returned to the system when freed, but
+    raises that threshold to the size of each such block freed: after the first feed body of a few megabytes,
+    every later body came from the heap and its pages stayed resident (`run --once` on the 12,507-item day peaked
+    about 1.5 MB higher). A fixed threshold keeps big, short-lived buffers out of the heap. Other C libraries:
+    unchanged."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024)
 
 
 def _messaging() -> Any:

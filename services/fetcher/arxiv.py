@@ -15,11 +15,12 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 from xml.parsers import expat
 
@@ -52,7 +53,7 @@ class FeedError(ValueError):
     """The whole feed is unusable (not XML, forbidden constructs, not RSS, or arXiv's error channel)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeedItem:
     arxiv_id: str
     version: int
@@ -77,6 +78,13 @@ class Feed:
     items: list[FeedItem] = field(default_factory=list)
     bad_items: list[str] = field(default_factory=list)
     built: str | None = None  # when arXiv built the feed: RSS lastBuildDate, Atom updated
+    # (arxiv id, version, announce type) of every item, in order: kept when the items themselves went to a sink.
+    listings: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def add(self, item: FeedItem, keep: bool = True) -> None:
+        self.listings.append((sys.intern(item.arxiv_id), item.version, sys.intern(item.announce_type)))
+        if keep:
+            self.items.append(item)
 
 
 class UnknownCategory(FeedError):
@@ -262,7 +270,9 @@ def refuse_constructs(text: str) -> None:
         pass
 
 
-CHUNK = 1 << 20  # bytes decoded (or characters) fed to the streaming parser at a time
+SINK_BATCH = 500  # items a sink gets at a time: what a streamed parse holds of a feed of thousands
+CHUNK = 1 << 16  # bytes decoded (or characters) fed to the streaming parser at a time: the parser makes
+# every element of a piece before the first is read, so a megabyte at a time held ~500 items' elements at once
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # What only the whole-document path (`_prepare`) handles: a character reference, a DTD, and the characters XML
 # forbids (in UTF-8; dropping them could join what surrounds them, such as "<!DOC\x01TYPE").
@@ -347,11 +357,13 @@ def unknown_category(category: str, title: str) -> UnknownCategory:
                            f"{title.strip()[:200]!r}); check the categories in config.json")
 
 
-def parse_feed(data: bytes, category: str) -> Feed:
+def parse_feed(data: bytes, category: str, sink: Callable[[list[FeedItem]], None] | None = None) -> Feed:
     """The feed's items, read as the document streams by: each <item> of <rss><channel> is turned into a
-    FeedItem and cleared, so the parse holds one item's elements at a time, not the feed's tree."""
+    FeedItem and cleared, so the parse holds one item's elements at a time, not the feed's tree. With a `sink`,
+    the items are handed to it a batch at a time instead of kept (`feed.listings` still lists them)."""
     events, marks = stream(data, category)
     feed = Feed(category=category, announced=None)
+    batch: list[FeedItem] = []
     path: list[str] = []
     position = 0
     root: Element | None = None
@@ -362,13 +374,22 @@ def parse_feed(data: bytes, category: str) -> Feed:
             continue
         if path == ["rss", "channel", "item"]:
             try:
-                feed.items.append(_item(node, category, marks))
+                item = _item(node, category, marks)
             except ValueError as exc:
                 log.warning("%s: skipping item %d: %s", category, position, exc)
                 feed.bad_items.append(f"item {position}: {exc}")
+            else:
+                feed.add(item, keep=sink is None)
+                if sink is not None:
+                    batch.append(item)
+                    if len(batch) == SINK_BATCH:
+                        sink(batch)
+                        batch = []
             position += 1
             node.clear()
         path.pop()
+    if sink is not None and batch:
+        sink(batch)
     channel = root.find("channel") if root is not None else None
     if root is None or root.tag != "rss" or channel is None:
         raise FeedError(f"{category}: not an RSS 2.0 feed (root element <{root.tag if root is not None else ''}>)")

@@ -78,7 +78,7 @@ def parse_atom(data: bytes, categories: list[str]) -> list[Feed]:
             continue
         homes = [f for f in feeds if _lists(item, f.category)] or feeds[:1]
         for feed in homes:
-            feed.items.append(item)
+            feed.add(item)
     for feed in feeds:
         feed.announced = max((i.announced for i in feed.items if i.announced), default=None)
     return feeds

@@ -4,15 +4,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.config import BotConfig
 from shared.latex import readable
 from shared.messages import PaperUpdated, RunFetched, UpdatedPaper
-from shared.models import FetchRun, RunItem
+from shared.models import FetchRun
 from shared.profiles import ProfileSettings
 from shared.repository import Repository
 from shared.runtime import Env
@@ -21,12 +20,14 @@ from shared.stages import RunStage, RunStatus, status_of
 from services.fetcher.arxiv import FeedItem
 from services.fetcher.searchable import index_run
 from services.fetcher.sources import FeedOutcome, fetch_all, state_urls
+from services.fetcher.spool import Spool
 from services.fetcher.trigger import request_fetch
 
 log = logging.getLogger(__name__)
 # Papers (and run items) written per statement: what is built to store them (readable texts, bound
 # parameters) exists for one batch at a time, so a big day costs no more memory to store than a small one.
 STORE_BATCH = 1000
+T = TypeVar("T")
 
 
 def content_hash(item: FeedItem) -> str:
@@ -46,22 +47,6 @@ def _values(item: FeedItem, now: datetime) -> dict[str, Any]:
                 pdf_url=item.pdf_url, first_seen_at=now, updated_at=now)
 
 
-def merge_items(ordered: list[tuple[str, FeedItem]]) -> dict[str, FeedItem]:
-    """One item per paper: its newest version, listing the union of the categories every feed gave it (the
-    first-listed category stays first: it is the primary)."""
-    merged: dict[str, FeedItem] = {}
-    for _, item in ordered:
-        seen = merged.get(item.arxiv_id)
-        if seen is None:
-            merged[item.arxiv_id] = item
-            continue
-        newest, other = (item, seen) if item.version > seen.version else (seen, item)
-        categories = list(dict.fromkeys([*newest.categories, *other.categories]))
-        if newest is not seen or categories != seen.categories:
-            merged[item.arxiv_id] = replace(newest, categories=categories)
-    return merged
-
-
 def _version(item: FeedItem, now: datetime) -> dict[str, Any]:
     return dict(arxiv_id=item.arxiv_id, version=item.version, title=item.title, abstract=item.abstract,
                 authors=item.authors, announce_type=item.announce_type, announced=item.announced, seen_at=now)
@@ -76,8 +61,8 @@ def _change(existing: tuple[int, str] | None, version: int, digest: str) -> str:
     return "changed"
 
 
-def _batches(rows: Iterator[dict[str, Any]], size: int = STORE_BATCH) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _batches(rows: Iterable[T], size: int = STORE_BATCH) -> Iterator[list[T]]:
+    batch: list[T] = []
     for row in rows:
         batch.append(row)
         if len(batch) == size:
@@ -113,25 +98,34 @@ async def _run_items(repo: Repository, run_id: str, outcomes: list[FeedOutcome])
     items: list[tuple[str, int, str, str]] = []
     for outcome in outcomes:
         if outcome.feed:
-            seen: Sequence[FeedItem | RunItem] = outcome.feed.items
+            items += [(arxiv_id, version, outcome.category, kind) for arxiv_id, version, kind in outcome.listings]
         elif outcome.status == RunStatus.STALE:
-            seen = await repo.last_items_of(outcome.category, run_id)
-        else:
-            continue
-        items += [(i.arxiv_id, i.version, outcome.category, i.announce_type) for i in seen]
+            items += [(i.arxiv_id, i.version, outcome.category, i.announce_type)
+                      for i in await repo.last_items_of(outcome.category, run_id)]
     return items
 
 
-async def _store_papers(repo: Repository, merged: dict[str, FeedItem], hashes: dict[str, str],
-                        changes: dict[str, str], now: datetime) -> None:
+async def _store_papers(repo: Repository, spool: Spool, known: dict[str, tuple[int, str]],
+                        now: datetime) -> tuple[dict[str, int], list[UpdatedPaper]]:
     """Upsert the new and changed papers, and add every version seen to the history once (an older one seen
-    late included: it never becomes current), a batch at a time."""
-    ids = list(merged)
-    for start in range(0, len(ids), STORE_BATCH):
-        part = ids[start:start + STORE_BATCH]
-        await repo.upsert_papers([{**_values(merged[i], now), "content_hash": hashes[i]}
-                                  for i in part if changes[i] != "unchanged"])
-        await repo.add_versions([_version(merged[i], now) for i in part])
+    late included: it never becomes current), a batch at a time; how many papers were new, changed and
+    unchanged, and which were replaced by a newer version."""
+    counts = dict.fromkeys(("new", "changed", "unchanged"), 0)
+    updated: list[UpdatedPaper] = []
+    for batch in _batches(spool.papers()):
+        rows = []
+        for item in batch:
+            digest, before = content_hash(item), known.get(item.arxiv_id)
+            change = _change(before, item.version, digest)
+            counts[change] += 1
+            if before is not None and item.version > before[0]:
+                updated.append(UpdatedPaper(arxiv_id=item.arxiv_id, version=item.version,
+                                            previous_version=before[0]))
+            if change != "unchanged":
+                rows.append({**_values(item, now), "content_hash": digest})
+        await repo.upsert_papers(rows)
+        await repo.add_versions([_version(item, now) for item in batch])
+    return counts, updated
 
 
 async def fetch_run(env: Env, run_id: str) -> FetchRun:
@@ -153,52 +147,46 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
     categories = fetch_categories(profiles, config.categories)
     async with env.sessions() as session:
         states = await Repository(session).feed_states(state_urls(env, categories))
-    outcomes, feed_states = await fetch_all(env, categories, states, env.clock())
-    for outcome in outcomes:
-        env.metrics.feeds.labels(outcome.status).inc()
-        env.metrics.bad_items.inc(len(outcome.bad_items))
-    ordered = [(o.category, item) for o in outcomes if o.feed for item in o.feed.items]
-    now = env.clock()
-    async with env.sessions() as session, session.begin():
-        repo = Repository(session)
-        await repo.defer_search()  # documents after the commit, below: computing them here held the run back
-        merged = merge_items(ordered)  # a paper in three feeds is one paper
-        del ordered
-        # (version, content hash) of the papers stored already: no ORM object, no text, per paper.
-        known = await repo.paper_versions(merged)
-        hashes = {arxiv_id: content_hash(item) for arxiv_id, item in merged.items()}
-        changes = {arxiv_id: _change(known.get(arxiv_id), merged[arxiv_id].version, digest)
-                   for arxiv_id, digest in hashes.items()}
-        updated = [UpdatedPaper(arxiv_id=i, version=item.version, previous_version=known[i][0])
-                   for i, item in merged.items() if i in known and item.version > known[i][0]]
-        counts = {kind: sum(c == kind for c in changes.values()) for kind in ("new", "changed", "unchanged")}
-        status = run_status(outcomes)
-        # A stale feed says which announcement it still shows: the page reads "not announced since <date>".
-        announced = max((o.announced for o in outcomes if o.status in ("ok", "empty", "stale") and o.announced),
-                        default=None)
-        run_items = await _run_items(repo, run.id, outcomes)
-        listed = len({arxiv_id for arxiv_id, *_ in run_items})  # papers, however many feeds list them
-        if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
-                                  announced=announced, feeds=[o.record() for o in outcomes], items=listed,
-                                  new=counts["new"], changed=counts["changed"], unchanged=counts["unchanged"],
-                                  finished_at=env.clock()):
-            raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
-        for outcome in outcomes:  # every item is in `merged` or `run_items` now: the feeds can go
-            outcome.feed = None if outcome.feed is None else replace(outcome.feed, items=[])
-        # A batch at a time: the rows' readable texts and bound parameters exist for one batch only.
-        await _store_papers(repo, merged, hashes, changes, now)
-        # Saved with the run: a crash before this commit leaves the old validators, so nothing is skipped.
-        await repo.save_feed_states(feed_states)
-        for batch in _batches(dict(run_id=run.id, position=position, arxiv_id=arxiv_id, version=version,
-                                   feed_category=category, announce_type=announce_type)
-                              for position, (arxiv_id, version, category, announce_type) in enumerate(run_items)):
-            await repo.add_run_items(batch)
-        for change, count in counts.items():
-            env.metrics.papers.labels(change).inc(count)
-        repo.emit(RunFetched(run_id=run.id, status=status, announced=announced, items=listed,
-                             new=counts["new"], changed=counts["changed"]))
-        if updated:  # one message for the run's replacements, however many
-            repo.emit(PaperUpdated(run_id=run.id, papers=updated))
+    with Spool() as spool:  # the feeds' items wait on disk, not in memory, until they are stored
+        outcomes, feed_states = await fetch_all(env, categories, states, env.clock(), spool)
+        for outcome in outcomes:
+            env.metrics.feeds.labels(outcome.status).inc()
+            env.metrics.bad_items.inc(len(outcome.bad_items))
+        now = env.clock()
+        async with env.sessions() as session, session.begin():
+            repo = Repository(session)
+            await repo.defer_search()  # documents after the commit, below: computing them here held the run back
+            status = run_status(outcomes)
+            # A stale feed says which announcement it still shows: the page reads "not announced since <date>".
+            announced = max((o.announced for o in outcomes
+                             if o.status in ("ok", "empty", "stale") and o.announced), default=None)
+            run_items = await _run_items(repo, run.id, outcomes)
+            listed = len({arxiv_id for arxiv_id, *_ in run_items})  # papers, however many feeds list them
+            if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
+                                      announced=announced, feeds=[o.record() for o in outcomes], items=listed,
+                                      finished_at=env.clock()):
+                raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
+            for outcome in outcomes:  # recorded, and in `run_items`: a big day's listings can go
+                outcome.listings = []
+            # (version, content hash) of the papers stored already: no ORM object, no text, per paper.
+            known = await repo.paper_versions(spool.ids())
+            counts, updated = await _store_papers(repo, spool, known, now)
+            del known
+            await repo.advance(run.id, [RunStage.FETCHED], RunStage.FETCHED, new=counts["new"],
+                               changed=counts["changed"], unchanged=counts["unchanged"])
+            # Saved with the run: a crash before this commit leaves the old validators, so nothing is skipped.
+            await repo.save_feed_states(feed_states)
+            for batch in _batches(dict(run_id=run.id, position=position, arxiv_id=arxiv_id, version=version,
+                                       feed_category=category, announce_type=announce_type)
+                                  for position, (arxiv_id, version, category, announce_type)
+                                  in enumerate(run_items)):
+                await repo.add_run_items(batch)
+            for change, count in counts.items():
+                env.metrics.papers.labels(change).inc(count)
+            repo.emit(RunFetched(run_id=run.id, status=status, announced=announced, items=listed,
+                                 new=counts["new"], changed=counts["changed"]))
+            if updated:  # one message for the run's replacements, however many
+                repo.emit(PaperUpdated(run_id=run.id, papers=updated))
     await env.flush()  # run.fetched leaves now: the scorer starts while the documents are computed
     await index_run(env, run.id)
     async with env.sessions() as session:

@@ -18,10 +18,11 @@ from typing import Any
 from shared.models import FeedState
 from shared.runtime import Env
 
-from services.fetcher.arxiv import Feed, FeedError, FeedItem, UnknownCategory, parse_feed
+from services.fetcher.arxiv import Feed, FeedError, UnknownCategory, parse_feed
 from services.fetcher.atom import parse_atom
 from services.fetcher.download import Answer, DownloadError, get
 from services.fetcher.politeness import gate, user_agent
+from services.fetcher.spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,12 @@ class FeedOutcome:
     url: str = ""
     kind: str | None = None  # "configuration": arXiv does not know the category (fix config.json)
     announced: date | None = None  # the announcement the feed shows (a stale feed: the last one seen)
+    # What the run's item list keeps of each item, in the feed's order: (arxiv id, version, announce type).
+    listings: list[tuple[str, int, str]] = field(default_factory=list)
 
     def record(self) -> dict:
         return {"category": self.category, "status": self.status, "error": self.error,
-                "items": len(self.feed.items) if self.feed else 0, "bad_items": self.bad_items[:20],
+                "items": len(self.listings), "bad_items": self.bad_items[:20],
                 "url": self.url, "kind": self.kind,
                 "announced": self.announced.isoformat() if self.announced else None}
 
@@ -64,7 +67,7 @@ def sources(env: Env, categories: list[str]) -> list[Source]:
 def fingerprint(feeds: list[Feed]) -> str:
     """What makes an answer the same announcement: the build date and every item's id, version and type."""
     parts = [feeds[0].built or "" if feeds else ""]
-    parts += sorted({f"{i.arxiv_id}v{i.version}:{i.announce_type}" for f in feeds for i in f.items})
+    parts += sorted({f"{arxiv_id}v{version}:{kind}" for f in feeds for arxiv_id, version, kind in f.listings})
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -92,26 +95,35 @@ def _failed(source: Source, exc: Exception) -> list[FeedOutcome]:
     return [FeedOutcome(c, "error", error=str(exc), url=source.url, kind=kind) for c in source.categories]
 
 
-async def fetch_source(env: Env, source: Source, state: FeedState | None,
-                       now: datetime) -> tuple[list[FeedOutcome], dict[str, Any] | None]:
-    """The source's outcome per category, and its new feed_state row (None: nothing to remember)."""
+async def fetch_source(env: Env, source: Source, state: FeedState | None, now: datetime,
+                       spool: Spool | None = None) -> tuple[list[FeedOutcome], dict[str, Any] | None]:
+    """The source's outcome per category, and its new feed_state row (None: nothing to remember). With a
+    `spool`, the items of a new announcement go there as they are parsed, and the feeds keep only listings."""
     try:
-        answer = await _download(env, source, state)
-        if answer.not_modified and state is not None:
-            log.warning("feed %s is stale (304 Not Modified): arXiv has not announced since %s", source.url,
-                        state.announced)
-            row = {c.name: getattr(state, c.name) for c in FeedState.__table__.columns}  # type: ignore[attr-defined]
-            return ([FeedOutcome(c, "stale", url=source.url, announced=state.announced) for c in source.categories],
-                    {**row, "checked_at": now})
-        if answer.not_modified:
-            raise DownloadError(f"GET {source.url}: HTTP 304 to a request that was not conditional")
-        feeds = parse_atom(answer.body, source.categories) if source.format == "atom" \
-            else [parse_feed(answer.body, source.categories[0])]
+        return _outcomes(source, state, now, spool, await _download(env, source, state))
     except (DownloadError, FeedError) as exc:
         return _failed(source, exc), None
+    finally:
+        if spool is not None:
+            spool.discard()  # what a feed that broke halfway, or a stale one, left pending (none after a commit)
+
+
+def _outcomes(source: Source, state: FeedState | None, now: datetime, spool: Spool | None,
+              answer: Answer) -> tuple[list[FeedOutcome], dict[str, Any] | None]:
+    """What an answer says, per category: stale (a 304, or the same announcement again), ok or empty."""
+    if answer.not_modified and state is not None:
+        log.warning("feed %s is stale (304 Not Modified): arXiv has not announced since %s", source.url,
+                    state.announced)
+        row = {c.name: getattr(state, c.name) for c in FeedState.__table__.columns}  # type: ignore[attr-defined]
+        return ([FeedOutcome(c, "stale", url=source.url, announced=state.announced) for c in source.categories],
+                {**row, "checked_at": now})
+    if answer.not_modified:
+        raise DownloadError(f"GET {source.url}: HTTP 304 to a request that was not conditional")
+    feeds = parse_atom(answer.body, source.categories) if source.format == "atom" \
+        else [parse_feed(answer.body, source.categories[0], spool.add if spool is not None else None)]
     seen = fingerprint(feeds)
     announced = max((f.announced for f in feeds if f.announced), default=None)
-    stale = state is not None and state.fingerprint == seen and any(f.items for f in feeds)
+    stale = state is not None and state.fingerprint == seen and any(f.listings for f in feeds)
     if stale:
         announced = announced or state.announced
         log.warning("feed %s is stale (same build and items as the last run): arXiv has not announced since %s",
@@ -120,47 +132,40 @@ async def fetch_source(env: Env, source: Source, state: FeedState | None,
                built=feeds[0].built if feeds else None, fingerprint=seen,
                announced=announced or (state.announced if state else None), checked_at=now,
                changed_at=state.changed_at if stale and state else now)
-    outcomes = [FeedOutcome(f.category, "stale" if stale else "ok" if f.items else "empty", None if stale else f,
-                            bad_items=f.bad_items, url=source.url, announced=f.announced or announced)
+    if spool is not None and not stale:
+        for feed in feeds:  # an Atom answer's items, parsed whole
+            if feed.items:
+                spool.add(feed.items)
+                feed.items = []
+        spool.commit()
+    outcomes = [FeedOutcome(f.category, "stale" if stale else "ok" if f.listings else "empty",
+                            None if stale else f, bad_items=f.bad_items, url=source.url,
+                            announced=f.announced or announced, listings=[] if stale else f.listings)
                 for f in feeds]
     return outcomes, row
 
 
-def share_items(outcomes: list[FeedOutcome], seen: dict[str, FeedItem]) -> None:
-    """An item equal to one an earlier feed gave becomes that one: a paper listed in three feeds is held once
-    (its abstract and authors are most of a day's memory), not three times."""
-    for outcome in outcomes:
-        if outcome.feed is None:
-            continue
-        items = []
-        for item in outcome.feed.items:
-            earlier = seen.setdefault(item.arxiv_id, item)
-            items.append(earlier if earlier is not item and earlier == item else item)
-        outcome.feed.items = items
-
-
-async def fetch_all(env: Env, categories: list[str], states: dict[str, FeedState],
-                    now: datetime) -> tuple[list[FeedOutcome], list[dict[str, Any]]]:
-    """Every category's outcome, in the categories' order, and the feed_state rows to save with the run."""
+async def fetch_all(env: Env, categories: list[str], states: dict[str, FeedState], now: datetime,
+                    spool: Spool) -> tuple[list[FeedOutcome], list[dict[str, Any]]]:
+    """Every category's outcome, in the categories' order, and the feed_state rows to save with the run; the
+    feeds' items go to `spool` as each feed comes in."""
     outcomes: list[FeedOutcome] = []
     rows: list[dict[str, Any]] = []
-    seen: dict[str, FeedItem] = {}
+    order = {c: n for n, c in enumerate(categories)}
     for source in sources(env, categories):
-        found, row = await fetch_source(env, source, states.get(source.url), now)
-        share_items(found, seen)
+        found, row = await fetch_source(env, source, states.get(source.url), now, spool)
         if len(source.categories) > 1 and any(o.kind == "configuration" for o in found):
             # One unknown category makes arXiv refuse the whole request: ask for each alone, so the bad one is
             # named and the others still come.
             log.info("feed %s names a category arXiv does not know; asking for each category alone", source.url)
             found = []
             for single in (Source(env.settings.arxiv_atom_base_url + c, [c], "atom") for c in source.categories):
-                part, row = await fetch_source(env, single, states.get(single.url), now)
+                part, row = await fetch_source(env, single, states.get(single.url), now, spool)
                 found += part
                 rows += [row] if row else []
             row = None
         outcomes += found
         rows += [row] if row else []
-    order = {c: n for n, c in enumerate(categories)}
     return sorted(outcomes, key=lambda o: order.get(o.category, len(order))), rows
 
 

@@ -32,7 +32,7 @@ class Term:
                              f"got {self.weight!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """One feed item of a run, in fetch order."""
 

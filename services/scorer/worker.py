@@ -80,6 +80,7 @@ async def on_run_fetched(message: Message, env: Env) -> None:
                                 announced=papers[arxiv_id][2], categories=papers[arxiv_id][3],
                                 embedding=semantics.papers.get((arxiv_id, papers[arxiv_id][0])))
                       for arxiv_id, feed_category, announce_type in items]
+        del items
         selections = scoring.select(candidates, [found[c.arxiv_id] for c in candidates], run.started_at.date())
         if not await repo.advance(run.id, [RunStage.FETCHED], RunStage.SCORED):
             return

@@ -1,6 +1,7 @@
 """arXiv's Atom announcement feed, real and built, into the same FeedItems as the RSS feed."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 import pytest
@@ -33,7 +34,7 @@ def test_atom_and_rss_give_the_same_items_for_the_same_papers() -> None:
                   authors="Ada (MIT, Cambridge), Alan")]
     [from_atom] = parse_atom(atom("cs.AI", items), ["cs.AI"])
     from_rss = parse_feed(feed("cs.AI", items), "cs.AI")
-    assert [i.__dict__ for i in from_atom.items] == [i.__dict__ for i in from_rss.items]
+    assert [asdict(i) for i in from_atom.items] == [asdict(i) for i in from_rss.items]
     assert from_atom.items[1].authors == ["Ada (MIT, Cambridge)", "Alan"]
 
 
