@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from itertools import chain
+from typing import BinaryIO
 from collections.abc import Callable, Iterator
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 from xml.parsers import expat
@@ -279,6 +281,7 @@ _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # (UTF-8 decoding never yields a surrogate; one alternation over megabytes is slow, so each is sought alone.)
 _WHOLE_ONLY = (b"&#", b"<!DOCTYPE", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_OVERLAP = max(len(marker) for marker in _WHOLE_ONLY) - 1  # bytes of one block a marker can begin in
 
 
 def _prepare(data: bytes, category: str) -> tuple[str, Marks]:
@@ -308,19 +311,43 @@ def load(data: bytes, category: str) -> tuple[Element, Marks]:
         raise FeedError(f"{category}: malformed XML ({exc})") from None
 
 
-def _pieces(data: bytes, category: str) -> tuple[Iterator[str], Marks]:
+def _blocks(body: bytes | BinaryIO) -> Iterator[bytes]:
+    if isinstance(body, bytes):
+        return (body[start:start + CHUNK] for start in range(0, len(body), CHUNK))
+    body.seek(0)
+    return iter(lambda: body.read(CHUNK), b"")
+
+
+def _whole_only(body: bytes | BinaryIO) -> bool:
+    """Whether the body holds anything only `_prepare` handles; in a file, read a block at a time (a marker
+    across two blocks included)."""
+    if isinstance(body, bytes):
+        return any(marker in body for marker in _WHOLE_ONLY) or bool(_CONTROL.search(body))
+    tail = b""
+    for block in _blocks(body):
+        window = tail + block
+        if any(marker in window for marker in _WHOLE_ONLY) or _CONTROL.search(window):
+            return True
+        tail = block[-_OVERLAP:]
+    return False
+
+
+def _pieces(body: bytes | BinaryIO, category: str) -> tuple[Iterator[str], Marks]:
     """The text `_prepare` makes, a piece at a time. A feed with nothing to replace or refuse (every real one)
-    is decoded a megabyte at a time: the whole document as a str would take up to four bytes a character,
-    several times the body, for one accented name."""
-    if any(marker in data for marker in _WHOLE_ONLY) or _CONTROL.search(data):
-        text, marks = _prepare(data, category)
+    is decoded a block at a time (from memory, or from the file it was downloaded to): the whole document as
+    a str would take up to four bytes a character, several times the body, for one accented name."""
+    if _whole_only(body):
+        if not isinstance(body, bytes):
+            body.seek(0)
+            body = body.read()
+        text, marks = _prepare(body, category)
         return (text[start:start + CHUNK] for start in range(0, len(text), CHUNK)), marks
 
     def decoded() -> Iterator[str]:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         head: str | None = ""
-        for start in range(0, len(data), CHUNK):
-            piece = decoder.decode(data[start:start + CHUNK], final=start + CHUNK >= len(data))
+        for block in chain(_blocks(body), [b""]):
+            piece = decoder.decode(block, final=not block)
             if head is not None:  # the declaration, dropped as `_prepare` drops it, once it is whole
                 head += piece
                 if not head.lstrip() or (head.lstrip().startswith("<?") and "?>" not in head):
@@ -333,7 +360,7 @@ def _pieces(data: bytes, category: str) -> tuple[Iterator[str], Marks]:
     return decoded(), Marks("")
 
 
-def stream(data: bytes, category: str) -> tuple[Iterator[tuple[str, Element]], Marks]:
+def stream(data: bytes | BinaryIO, category: str) -> tuple[Iterator[tuple[str, Element]], Marks]:
     """Like `load`, as ("start" | "end", element) events while the document is parsed, so that a caller can
     clear each item once read: a feed of thousands of items is never a whole tree in memory."""
     pieces, marks = _pieces(data, category)
@@ -357,7 +384,7 @@ def unknown_category(category: str, title: str) -> UnknownCategory:
                            f"{title.strip()[:200]!r}); check the categories in config.json")
 
 
-def parse_feed(data: bytes, category: str, sink: Callable[[list[FeedItem]], None] | None = None) -> Feed:
+def parse_feed(data: bytes | BinaryIO, category: str, sink: Callable[[list[FeedItem]], None] | None = None) -> Feed:
     """The feed's items, read as the document streams by: each <item> of <rss><channel> is turned into a
     FeedItem and cleared, so the parse holds one item's elements at a time, not the feed's tree. With a `sink`,
     the items are handed to it a batch at a time instead of kept (`feed.listings` still lists them)."""

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import BinaryIO
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -33,7 +34,7 @@ class DownloadError(RuntimeError):
 @dataclass(frozen=True)
 class Answer:
     status: int  # 200, or 304 to a conditional request
-    body: bytes
+    body: bytes  # empty when the body went to the caller's file (`get(..., into=...)`)
     headers: httpx.Headers
 
     @property
@@ -64,7 +65,7 @@ def retry_after(value: str | None, default: float) -> float:
 
 
 async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff: float,
-                   headers: Mapping[str, str] | None) -> Answer:
+                   headers: Mapping[str, str] | None, into: BinaryIO | None = None) -> Answer:
     async with client.stream("GET", url, headers=headers) as response:
         if response.status_code in RETRY_STATUS:
             header = response.headers.get("Retry-After")
@@ -85,11 +86,17 @@ async def _attempt(client: httpx.AsyncClient, url: str, max_bytes: int, backoff:
         if declared.isdigit() and int(declared) > max_bytes:
             raise DownloadError(f"GET {url}: body of {declared} bytes exceeds the {max_bytes}-byte limit")
         chunks, size = [], 0
+        if into is not None:  # an earlier attempt may have written part of a body
+            into.seek(0)
+            into.truncate()
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > max_bytes:
                 raise DownloadError(f"GET {url}: body exceeds the {max_bytes}-byte limit")
-            chunks.append(chunk)
+            if into is None:
+                chunks.append(chunk)
+            else:
+                into.write(chunk)
         return Answer(200, b"".join(chunks), response.headers)
 
 
@@ -103,9 +110,10 @@ async def download(client: httpx.AsyncClient, url: str, *, max_bytes: int, retri
 
 async def get(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: int, deadline: float,
               total_deadline: float, backoff: float = 1.0, headers: Mapping[str, str] | None = None,
-              flow_control: float = 0.0) -> Answer:
+              flow_control: float = 0.0, into: BinaryIO | None = None) -> Answer:
     """`download` with request headers, answering with the status and headers too: a conditional request
-    (If-None-Match, If-Modified-Since in `headers`) may be answered 304, an empty Answer.
+    (If-None-Match, If-Modified-Since in `headers`) may be answered 304, an empty Answer. With `into`, a 200's
+    body is written to that file instead of held (a day's biggest feed is megabytes), and Answer.body is empty.
 
     `flow_control` > 0: a 503 with Retry-After is the server pacing its clients (OAI-PMH's flow control), not
     a failure; it is waited for without spending a retry, up to `flow_control` seconds in total (each wait
@@ -120,7 +128,7 @@ async def get(client: httpx.AsyncClient, url: str, *, max_bytes: int, retries: i
             break
         try:
             async with asyncio.timeout(limit):
-                return await _attempt(client, url, max_bytes, backoff * 2 ** attempt, headers)
+                return await _attempt(client, url, max_bytes, backoff * 2 ** attempt, headers, into)
         except TimeoutError:
             failure, wait = f"no complete answer within {limit:.3g}s", backoff * 2 ** attempt
         except httpx.TransportError as exc:

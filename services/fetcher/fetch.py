@@ -162,12 +162,12 @@ async def fetch_run(env: Env, run_id: str) -> FetchRun:
                              if o.status in ("ok", "empty", "stale") and o.announced), default=None)
             run_items = await _run_items(repo, run.id, outcomes)
             listed = len({arxiv_id for arxiv_id, *_ in run_items})  # papers, however many feeds list them
-            if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
-                                      announced=announced, feeds=[o.record() for o in outcomes], items=listed,
-                                      finished_at=env.clock()):
-                raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
+            feeds = [o.record() for o in outcomes]
             for outcome in outcomes:  # recorded, and in `run_items`: a big day's listings can go
-                outcome.listings = []
+                outcome.listings.clear()  # the feed's own list too
+            if not await repo.advance(run.id, [RunStage.REQUESTED], RunStage.FETCHED, status=status,
+                                      announced=announced, feeds=feeds, items=listed, finished_at=env.clock()):
+                raise RuntimeError(f"run {run.id} was fetched by someone else meanwhile")
             # (version, content hash) of the papers stored already: no ORM object, no text, per paper.
             known = await repo.paper_versions(spool.ids())
             counts, updated = await _store_papers(repo, spool, known, now)

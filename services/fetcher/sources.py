@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from shared.models import FeedState
 from shared.runtime import Env
@@ -80,12 +81,13 @@ def _headers(env: Env, state: FeedState | None) -> dict[str, str]:
     return headers
 
 
-async def _download(env: Env, source: Source, state: FeedState | None) -> Answer:
+async def _download(env: Env, source: Source, state: FeedState | None, into: BinaryIO | None = None) -> Answer:
     settings = env.settings
     async with gate(env).turn(source.url, settings.arxiv_min_delay_seconds):
         return await get(env.http, source.url, max_bytes=settings.max_feed_bytes, retries=settings.http_retries,
                          deadline=settings.http_deadline_seconds,
-                         total_deadline=settings.http_total_deadline_seconds, headers=_headers(env, state))
+                         total_deadline=settings.http_total_deadline_seconds, headers=_headers(env, state),
+                         into=into)
 
 
 def _failed(source: Source, exc: Exception) -> list[FeedOutcome]:
@@ -100,7 +102,11 @@ async def fetch_source(env: Env, source: Source, state: FeedState | None, now: d
     """The source's outcome per category, and its new feed_state row (None: nothing to remember). With a
     `spool`, the items of a new announcement go there as they are parsed, and the feeds keep only listings."""
     try:
-        return _outcomes(source, state, now, spool, await _download(env, source, state))
+        if spool is None or source.format != "rss":
+            return _outcomes(source, state, now, spool, await _download(env, source, state))
+        # The body on disk too, parsed from there: a day's biggest feed is megabytes.
+        with tempfile.TemporaryFile(prefix="arxiv-bot-feed-") as body:
+            return _outcomes(source, state, now, spool, await _download(env, source, state, body), body)
     except (DownloadError, FeedError) as exc:
         return _failed(source, exc), None
     finally:
@@ -108,8 +114,8 @@ async def fetch_source(env: Env, source: Source, state: FeedState | None, now: d
             spool.discard()  # what a feed that broke halfway, or a stale one, left pending (none after a commit)
 
 
-def _outcomes(source: Source, state: FeedState | None, now: datetime, spool: Spool | None,
-              answer: Answer) -> tuple[list[FeedOutcome], dict[str, Any] | None]:
+def _outcomes(source: Source, state: FeedState | None, now: datetime, spool: Spool | None, answer: Answer,
+              body: BinaryIO | None = None) -> tuple[list[FeedOutcome], dict[str, Any] | None]:
     """What an answer says, per category: stale (a 304, or the same announcement again), ok or empty."""
     if answer.not_modified and state is not None:
         log.warning("feed %s is stale (304 Not Modified): arXiv has not announced since %s", source.url,
@@ -120,7 +126,8 @@ def _outcomes(source: Source, state: FeedState | None, now: datetime, spool: Spo
     if answer.not_modified:
         raise DownloadError(f"GET {source.url}: HTTP 304 to a request that was not conditional")
     feeds = parse_atom(answer.body, source.categories) if source.format == "atom" \
-        else [parse_feed(answer.body, source.categories[0], spool.add if spool is not None else None)]
+        else [parse_feed(answer.body if body is None else body, source.categories[0],
+                         spool.add if spool is not None else None)]
     seen = fingerprint(feeds)
     announced = max((f.announced for f in feeds if f.announced), default=None)
     stale = state is not None and state.fingerprint == seen and any(f.listings for f in feeds)

@@ -71,10 +71,13 @@ async def on_run_fetched(message: Message, env: Env) -> None:
         # Each paper's text read once, a batch at a time, matched, and let go: only its hits stay.
         papers: dict[str, tuple[int, str, Any, tuple[str, ...]]] = {}
         found: dict[str, dict[int, int]] = {}
+        shared: dict[Any, Any] = {}  # each category name, category list and date held once, not once per paper
         for part in chunks(list(dict.fromkeys(arxiv_id for arxiv_id, _, _ in items)), READ_BATCH):
             for arxiv_id, version, title, abstract, authors, categories, announced in await repo.paper_rows(part):
                 found[arxiv_id] = scoring.read(title, abstract, authors)
-                papers[arxiv_id] = (version, title, announced, tuple(categories))
+                listed = tuple(categories)
+                papers[arxiv_id] = (version, title, shared.setdefault(announced, announced),
+                                    shared.setdefault(listed, listed))
         candidates = [Candidate(arxiv_id=arxiv_id, title=papers[arxiv_id][1], abstract="",
                                 announce_type=announce_type, feed_category=feed_category,
                                 announced=papers[arxiv_id][2], categories=papers[arxiv_id][3],

@@ -6,6 +6,7 @@ fixtures in arXiv's layout under tests/fixtures/feeds (always run), and hostile 
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from collections import Counter
 from dataclasses import FrozenInstanceError
@@ -13,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from services.fetcher.arxiv import Feed, FeedError, FeedItem, UnknownCategory, parse_feed, split_authors
+from services.fetcher.arxiv import CHUNK, Feed, FeedError, FeedItem, UnknownCategory, parse_feed, split_authors
 from tests.data import FIXTURES, shared_data
 from tests.feeds import Item, feed
 
@@ -464,3 +465,31 @@ def test_an_absurd_pubdate_costs_only_the_date(date_text: str) -> None:
     parsed = parse_feed(body, "cs.AI")
     assert parsed.announced is None and [i.announced for i in parsed.items] == [None, None]
     assert len(parsed.items) == 2 and parsed.bad_items == []
+
+
+# --- a body parsed from the file it was downloaded to ------------------------------------------------------
+
+
+def from_file(data: bytes) -> Feed:
+    with tempfile.TemporaryFile() as body:
+        body.write(data)
+        return parse_feed(body, "cs.AI")
+
+
+def test_a_feed_parsed_from_a_file_is_the_feed_parsed_from_memory() -> None:
+    items = [Item(f"2411.{n:05d}", f"Paper {n} on caf\u00e9s", abstract="\u00e9" * 3000) for n in range(60)]
+    data = feed("cs.AI", items, built="Thu, 28 Nov 2024 05:00:00 GMT")
+    assert len(data) > 3 * CHUNK  # several blocks, accented characters split across some of them
+    assert from_file(data) == parse_feed(data, "cs.AI")
+
+
+@pytest.mark.parametrize("shift", [-1, 0, 1])
+def test_a_forbidden_reference_across_two_blocks_of_a_file_is_still_found(shift: int) -> None:
+    data = with_reference("&#xFFFE;")
+    # A comment pushes the reference so that it starts just before, at or after a block's end.
+    padding = CHUNK - data.index(b"&#") + shift
+    data = data.replace(b"<channel>", b"<channel><!--" + b"x" * (padding - 7) + b"-->", 1)
+    assert data.index(b"&#") == CHUNK + shift
+    parsed = from_file(data)  # streamed, the reference would make the whole feed malformed
+    assert [i.arxiv_id for i in parsed.items] == ["2411.00001", "2411.00003"]
+    assert parsed == parse_feed(data, "cs.AI")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from services.fetcher.download import MAX_WAIT, DownloadError, download, retry_after
+from services.fetcher.download import get as get_answer
 from tests.servers import FakeArxiv, Trickle, _Quiet, _Server
 
 FEED = b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>cs.AI</title></channel></rss>\n'
@@ -125,15 +127,22 @@ async def test_a_body_of_exactly_the_limit_is_accepted(arxiv: FakeArxiv, client:
 
 class _Streaming(_Quiet):
     """`/<n>` streams n bytes with no Content-Length (HTTP/1.0: the body ends when the connection closes);
-    `/short` promises 1000 bytes and hangs up after 10. Every request is counted in `hits`."""
+    `/short` promises 1000 bytes and hangs up after 10; `/flaky` hangs up after 500 the first time, then answers
+    whole (a shorter body).
+    Every request is counted in `hits`."""
 
     def do_GET(self) -> None:  # noqa: N802
         self.server.owner.hits.append(self.path)  # type: ignore[attr-defined]
         self.send_response(200)
-        if self.path == "/short":
+        if self.path == "/flaky" and self.server.owner.hits.count("/flaky") > 1:  # type: ignore[attr-defined]
+            self.send_header("Content-Length", str(len(FEED)))
+            self.end_headers()
+            self.wfile.write(FEED)
+            return
+        if self.path in ("/short", "/flaky"):
             self.send_header("Content-Length", "1000")
             self.end_headers()
-            self.wfile.write(b"<rss>trunc")
+            self.wfile.write(b"<rss>trunc" if self.path == "/short" else b"x" * 500)
             return
         self.end_headers()
         try:
@@ -168,6 +177,17 @@ async def test_a_connection_dropped_mid_body_is_retried_then_reported(streaming:
     with pytest.raises(DownloadError, match=r"/short: RemoteProtocolError"):
         await get(client, streaming.url + "/short", retries=2, backoff=0.0)
     assert streaming.hits == ["/short"] * 3  # type: ignore[attr-defined]
+
+
+async def test_a_body_written_to_a_file_holds_only_the_attempt_that_succeeded(streaming: _Server,
+                                                                               client: httpx.AsyncClient) -> None:
+    with tempfile.TemporaryFile() as body:
+        answer = await asyncio.wait_for(
+            get_answer(client, streaming.url + "/flaky", max_bytes=1 << 20, retries=2, backoff=0.0, deadline=60.0,
+                       total_deadline=600.0, into=body), DEADLINE)
+        body.seek(0)
+        assert (answer.status, answer.body, body.read()) == (200, b"", FEED)  # nothing left of the first attempt
+    assert streaming.hits == ["/flaky"] * 2  # type: ignore[attr-defined]
 
 
 # --- transport failures -----------------------------------------------------------------------------------
