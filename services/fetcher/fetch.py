@@ -26,7 +26,7 @@ from services.fetcher.trigger import request_fetch
 log = logging.getLogger(__name__)
 # Papers (and run items) written per statement: what is built to store them (readable texts, bound
 # parameters) exists for one batch at a time, so a big day costs no more memory to store than a small one.
-STORE_BATCH = 1000
+STORE_BATCH = 250
 T = TypeVar("T")
 
 

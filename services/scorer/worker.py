@@ -19,7 +19,7 @@ from services.scorer.scoring import Candidate, Profile, Scored, Scoring, Term
 log = logging.getLogger(__name__)
 # Papers whose text is read (and matched) at a time: only their hits are kept, so the scorer's memory does
 # not grow with the day.
-READ_BATCH = 1000
+READ_BATCH = 250
 
 
 def scoring_profile(settings: ProfileSettings, interests: tuple[float, ...] | None = None) -> Profile:
@@ -83,8 +83,12 @@ async def on_run_fetched(message: Message, env: Env) -> None:
                                 announced=papers[arxiv_id][2], categories=papers[arxiv_id][3],
                                 embedding=semantics.papers.get((arxiv_id, papers[arxiv_id][0])))
                       for arxiv_id, feed_category, announce_type in items]
-        del items
-        selections = scoring.select(candidates, [found[c.arxiv_id] for c in candidates], run.started_at.date())
+        # What the ranking needs is in `candidates` and `hits` now: a big day's tables go before it runs.
+        versions = {arxiv_id: paper[0] for arxiv_id, paper in papers.items()}
+        hits = [found[c.arxiv_id] for c in candidates]
+        del items, papers, found
+        selections = scoring.select(candidates, hits, run.started_at.date())
+        del hits
         if not await repo.advance(run.id, [RunStage.FETCHED], RunStage.SCORED):
             return
         config = await repo.run_config(run.id)
@@ -106,7 +110,7 @@ async def on_run_fetched(message: Message, env: Env) -> None:
             log.info("run %s: %d selected for %r", run.id, len(ids), profile.name)
         # Each paper once, however many profiles picked it.
         for arxiv_id in summarize:
-            repo.emit(SummaryRequested(run_id=run.id, arxiv_id=arxiv_id, version=papers[arxiv_id][0]))
+            repo.emit(SummaryRequested(run_id=run.id, arxiv_id=arxiv_id, version=versions[arxiv_id]))
 
 
 async def _semantics(env: Env, run_id: str) -> Semantics:

@@ -42,12 +42,25 @@ class Queries:
         """PostgreSQL: the rows COPYed into a temporary table shaped like `table` (columns `names`), dropped at
         commit, for one INSERT ... SELECT ... ON CONFLICT: no statement of thousands of bound parameters for
         SQLAlchemy to compile. The caller drops it (DROP TABLE) if it may stage again in this transaction."""
-        name = f"{table.name}_incoming"
-        staged = Table(name, MetaData(), *(Column(c.name, c.type) for c in table.columns if c.name in names))
+        staged = _staging_table(table, names)
+        name = staged.name
         await connection.execute(text(f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS SELECT "
                                       f"{', '.join(names)} FROM {table.name} WITH NO DATA"))
         await self._copy(connection, staged, table, rows)
         return staged
+
+
+# One Table object per (table, columns), reused: with a new one per batch, every batch's INSERT ... SELECT was a
+# new statement for SQLAlchemy, compiled again and kept in its statement cache for as long as the process.
+_STAGING: dict[tuple[str, tuple[str, ...]], Table] = {}
+
+
+def _staging_table(table: Table, names: list[str]) -> Table:
+    key = (table.name, tuple(names))
+    if key not in _STAGING:
+        _STAGING[key] = Table(f"{table.name}_incoming", MetaData(),
+                              *(Column(c.name, c.type) for c in table.columns if c.name in names))
+    return _STAGING[key]
 
 
 def chunks(rows: list[Any], size: int) -> list[list[Any]]:
