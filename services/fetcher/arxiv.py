@@ -21,7 +21,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from itertools import chain
-from typing import BinaryIO
+from typing import AnyStr, BinaryIO
 from collections.abc import Callable, Iterator
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser, fromstring
 from xml.parsers import expat
@@ -311,22 +311,29 @@ def load(data: bytes, category: str) -> tuple[Element, Marks]:
         raise FeedError(f"{category}: malformed XML ({exc})") from None
 
 
+def _slices(data: AnyStr) -> Iterator[AnyStr]:
+    return (data[start:start + CHUNK] for start in range(0, len(data), CHUNK))
+
+
 def _blocks(body: bytes | BinaryIO) -> Iterator[bytes]:
     if isinstance(body, bytes):
-        return (body[start:start + CHUNK] for start in range(0, len(body), CHUNK))
+        return _slices(body)
     body.seek(0)
     return iter(lambda: body.read(CHUNK), b"")
+
+
+def _needs_whole(data: bytes) -> bool:
+    return any(marker in data for marker in _WHOLE_ONLY) or bool(_CONTROL.search(data))
 
 
 def _whole_only(body: bytes | BinaryIO) -> bool:
     """Whether the body holds anything only `_prepare` handles; in a file, read a block at a time (a marker
     across two blocks included)."""
     if isinstance(body, bytes):
-        return any(marker in body for marker in _WHOLE_ONLY) or bool(_CONTROL.search(body))
+        return _needs_whole(body)
     tail = b""
     for block in _blocks(body):
-        window = tail + block
-        if any(marker in window for marker in _WHOLE_ONLY) or _CONTROL.search(window):
+        if _needs_whole(tail + block):
             return True
         tail = block[-_OVERLAP:]
     return False
@@ -341,7 +348,7 @@ def _pieces(body: bytes | BinaryIO, category: str) -> tuple[Iterator[str], Marks
             body.seek(0)
             body = body.read()
         text, marks = _prepare(body, category)
-        return (text[start:start + CHUNK] for start in range(0, len(text), CHUNK)), marks
+        return _slices(text), marks
 
     def decoded() -> Iterator[str]:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")

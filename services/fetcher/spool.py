@@ -52,6 +52,12 @@ class Spool:
                                       for i in items]))
 
     def discard(self) -> None:
+        """Forget what was added since the last commit, on disk too: pending batches are the file's last ones,
+        so a stale feed's items are neither kept nor read back by `papers()`."""
+        if self._pending:
+            first = self._pending[0][0]
+            self._file.truncate(self._chunks[first])
+            del self._chunks[first:]
         self._pending = []
 
     def commit(self) -> None:

@@ -51,7 +51,11 @@ def test_a_discarded_feed_leaves_nothing_behind() -> None:
         spool.commit()  # nothing pending any more
         papers = list(spool.papers())
         assert len(spool) == 1
+        spool.add([item("2411.00002", title="next feed")])  # where the discarded batch was
+        spool.commit()
+        after = [(p.arxiv_id, p.title) for p in spool.papers()]
     assert [(p.arxiv_id, p.version, p.title) for p in papers] == [("2411.00001", 1, "T")]
+    assert after == [("2411.00001", "T"), ("2411.00002", "next feed")]
 
 
 def test_a_streamed_parse_hands_its_items_over_in_batches_and_keeps_only_listings() -> None:
