@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from services.scorer.matching import Matcher, is_acronym  # noqa: E402
 from services.scorer.normalize import matching_form  # noqa: E402
 from services.scorer.scoring import Candidate, Profile, Term, score_profiles  # noqa: E402
-from services.scorer.tally import Tally, find_all, profile_terms  # noqa: E402
+from services.scorer.tally import Hits, Tally, find_all, profile_terms  # noqa: E402
 from shared.config import DEFAULT_KEYWORDS  # noqa: E402
 
 TODAY = date(2024, 11, 29)
@@ -173,8 +173,9 @@ def main() -> None:
         matcher = Matcher()
         terms, compile_s = timed(lambda m=matcher: [profile_terms(p, m) for p in profiles])
         _, build_s = timed(matcher.build)
-        hits, match_s = timed(find_all, matcher, papers)
-        tally, tally_s = timed(Tally, hits, terms, len(matcher))
+        hits = Hits()
+        numbers, match_s = timed(find_all, hits, matcher, papers)
+        tally, tally_s = timed(Tally, hits, numbers, terms, len(matcher))
         step = tally.block_size()
         _, blocks_s = timed(lambda t=tally, n=step: [t.block(lo, min(lo + n, t.profiles))
                                                       for lo in range(0, t.profiles, n)])

@@ -11,7 +11,7 @@ docs/SCORING.md describes every rule with examples from a real day.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -35,6 +35,7 @@ from services.scorer.model import (
 from services.scorer.reading import Readings
 from services.scorer.tally import (
     KEYWORD,
+    Hits,
     QUANTUM,
     ProfileTerm,
     Tally,
@@ -113,7 +114,7 @@ class _Similarity:
 
 
 def _rank(profile: Profile, reasons: _Reasons, reads: np.ndarray, score: np.ndarray, hit: np.ndarray,
-          excluded: np.ndarray, candidates: Sequence[Candidate], hits: Sequence[dict[int, int]],
+          excluded: np.ndarray, candidates: Sequence[Candidate], hits: Callable[[int], dict[int, int]],
           similar: np.ndarray | None) -> Selection:
     if similar is not None:
         score, hit = score + similar, hit | (similar > 0)
@@ -135,7 +136,7 @@ def _rank(profile: Profile, reasons: _Reasons, reads: np.ndarray, score: np.ndar
         best = np.argsort(-points, kind="stable")[:missed]
     reads, points = reads[best], points[best]
     ranked = [Scored(candidates[i], p / QUANTUM,
-                     reasons.explain(hits[i], 0 if similar is None else int(similar[i])))
+                     reasons.explain(hits(i), 0 if similar is None else int(similar[i])))
               for i, p in zip(reads[:missed].tolist(), points[:missed].tolist(), strict=True)]
     return Selection(profile.name, ranked[:chosen], ranked[chosen:])
 
@@ -153,19 +154,25 @@ class Scoring:
         matcher = Matcher()
         self.terms = [profile_terms(p, matcher) for p in self.profiles]
         self.matcher = matcher.build()
+        self.hits = Hits()
 
-    def read(self, title: str, abstract: str, authors: Sequence[str] = ()) -> dict[int, int]:
-        """One paper's hits: term id -> where it was found."""
-        return self.matcher.find(title, abstract, tuple(authors))
+    def read(self, title: str, abstract: str, authors: Sequence[str] = ()) -> int:
+        """Find one paper's hits and keep them (its text can go); returns the paper's number for `select`."""
+        return self.hits.add(self.matcher.find(title, abstract, tuple(authors)))
 
-    def select(self, candidates: Sequence[Candidate], hits: Sequence[dict[int, int]],
+    def select(self, candidates: Sequence[Candidate], papers: Sequence[int] | np.ndarray,
                today: date) -> dict[str, Selection]:
-        """Every profile's selection and near misses; `hits[i]` are `candidates[i]`'s (read before)."""
+        """Every profile's selection and near misses; `papers[i]` is the number `read` gave `candidates[i]`'s
+        paper."""
         profiles, terms = self.profiles, self.terms
-        tally = Tally(hits, terms, len(self.matcher))
+        papers = np.asarray(papers, dtype=np.int64)
+        tally = Tally(self.hits, papers, terms, len(self.matcher))
         readings = Readings(candidates, today)
         similarity = _Similarity(candidates)
         selections: dict[str, Selection] = {}
+
+        def hits(i: int) -> dict[int, int]:  # candidate i's hits, for the few a profile keeps
+            return self.hits.of(int(papers[i]))
         step = tally.block_size()
         for lo in range(0, len(profiles), step):
             hi = min(lo + step, len(profiles))
@@ -182,7 +189,7 @@ def score_profiles(candidates: Sequence[Candidate], profiles: Sequence[Profile],
     """Every profile's selection and near misses, keyed by profile name. `today` anchors days_back."""
     scoring = Scoring(profiles)
     candidates = list(candidates)
-    return scoring.select(candidates, find_all(scoring.matcher, candidates), today)
+    return scoring.select(candidates, find_all(scoring.hits, scoring.matcher, candidates), today)
 
 
 def select(candidates: Sequence[Candidate], profile: Profile, today: date) -> list[Scored]:

@@ -68,13 +68,13 @@ async def on_run_fetched(message: Message, env: Env) -> None:
         settings = {p.name: ProfileSettings.model_validate(p.settings) for p in stored}
         scoring = Scoring([scoring_profile(s, semantics.profiles.get(s.name)) for s in settings.values()])
         items = await repo.run_item_rows(run.id)
-        # Each paper's text read once, a batch at a time, matched, and let go: only its hits stay.
+        # Each paper's text read once, a batch at a time, matched, and let go: only its hits stay (in `scoring`).
         papers: dict[str, tuple[int, str, Any, tuple[str, ...]]] = {}
-        found: dict[str, dict[int, int]] = {}
+        numbers: dict[str, int] = {}  # arxiv id -> the paper's number in scoring.hits
         shared: dict[Any, Any] = {}  # each category name, category list and date held once, not once per paper
         for part in chunks(list(dict.fromkeys(arxiv_id for arxiv_id, _, _ in items)), READ_BATCH):
             for arxiv_id, version, title, abstract, authors, categories, announced in await repo.paper_rows(part):
-                found[arxiv_id] = scoring.read(title, abstract, authors)
+                numbers[arxiv_id] = scoring.read(title, abstract, authors)
                 listed = tuple(categories)
                 papers[arxiv_id] = (version, title, shared.setdefault(announced, announced),
                                     shared.setdefault(listed, listed))
@@ -85,10 +85,10 @@ async def on_run_fetched(message: Message, env: Env) -> None:
                       for arxiv_id, feed_category, announce_type in items]
         # What the ranking needs is in `candidates` and `hits` now: a big day's tables go before it runs.
         versions = {arxiv_id: paper[0] for arxiv_id, paper in papers.items()}
-        hits = [found[c.arxiv_id] for c in candidates]
-        del items, papers, found
-        selections = scoring.select(candidates, hits, run.started_at.date())
-        del hits
+        paper_of = [numbers[c.arxiv_id] for c in candidates]
+        del items, papers, numbers
+        selections = scoring.select(candidates, paper_of, run.started_at.date())
+        del paper_of
         if not await repo.advance(run.id, [RunStage.FETCHED], RunStage.SCORED):
             return
         config = await repo.run_config(run.id)

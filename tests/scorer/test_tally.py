@@ -7,6 +7,7 @@ from services.scorer.matching import ABSTRACT, AUTHOR, TITLE, Matcher
 from services.scorer.model import Profile, Term
 from services.scorer.tally import (
     EXCLUDE,
+    Hits,
     KEYWORD,
     QUANTUM,
     ProfileTerm,
@@ -30,7 +31,8 @@ def test_profile_terms_carry_the_points_of_their_mode_in_profile_order():
 
 
 def tally(hits, terms, n_terms, block_cells=1 << 22):
-    return Tally(hits, terms, n_terms, block_cells)
+    table = Hits()
+    return Tally(table, np.array([table.add(h) for h in hits], dtype=np.int64), terms, n_terms, block_cells)
 
 
 def test_points_counts_and_exclusions_per_profile_and_paper():
@@ -100,3 +102,18 @@ def test_sums_are_exact_whatever_the_order_of_the_postings():
 def test_no_profiles_or_no_papers_is_fine():
     assert tally([], [[]], 0).block(0, 1)[0].shape == (1, 0)
     assert tally([{}], [], 0).pairs == 0
+
+
+def test_hits_keep_each_papers_terms_and_places_flat_and_give_them_back():
+    table = Hits()
+    assert [table.add(h) for h in ({3: TITLE, 1: ABSTRACT}, {}, {2: AUTHOR})] == [0, 1, 2]
+    assert len(table) == 3 and len(table.terms) == 3  # nothing kept for a paper without hits
+    assert table.of(0) == {3: TITLE, 1: ABSTRACT} and table.of(1) == {} and table.of(2) == {2: AUTHOR}
+
+
+def test_rows_may_repeat_a_paper_listed_in_two_feeds():
+    table = Hits()
+    first, second = table.add({0: TITLE}), table.add({0: ABSTRACT})
+    terms = [[ProfileTerm(0, "x", KEYWORD, 15, 10)]]
+    score, _, _ = Tally(table, np.array([second, first, second]), terms, 1).block(0, 1)
+    assert score.tolist() == [[10, 15, 10]]
