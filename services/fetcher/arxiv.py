@@ -278,9 +278,10 @@ CHUNK = 1 << 16  # bytes decoded (or characters) fed to the streaming parser at 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # What only the whole-document path (`_prepare`) handles: a character reference, a DTD, and the characters XML
 # forbids (in UTF-8; dropping them could join what surrounds them, such as "<!DOC\x01TYPE").
-# (UTF-8 decoding never yields a surrogate; one alternation over megabytes is slow, so each is sought alone.)
-_WHOLE_ONLY = (b"&#", b"<!DOCTYPE", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# (UTF-8 decoding never yields a surrogate.) Seeking one byte is a memchr, some ten times faster over megabytes
+# than a substring, a character class or an alternation: a marker is sought only where a rare byte of it is.
+_WHOLE_ONLY = {b"&#": b"#", b"<!DOCTYPE": b"!", b"\xef\xbf\xbe": b"\xef", b"\xef\xbf\xbf": b"\xef"}
+_CONTROLS = tuple(bytes([c]) for c in range(32) if c not in b"\t\n\r")
 _OVERLAP = max(len(marker) for marker in _WHOLE_ONLY) - 1  # bytes of one block a marker can begin in
 
 
@@ -323,7 +324,8 @@ def _blocks(body: bytes | BinaryIO) -> Iterator[bytes]:
 
 
 def _needs_whole(data: bytes) -> bool:
-    return any(marker in data for marker in _WHOLE_ONLY) or bool(_CONTROL.search(data))
+    return (any(rare in data and marker in data for marker, rare in _WHOLE_ONLY.items())
+            or any(control in data for control in _CONTROLS))
 
 
 def _whole_only(body: bytes | BinaryIO) -> bool:
