@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.profiles import (DEFAULT_KEYWORDS, DEFAULT_PROFILE, PROFILE_KEYS, PROFILE_NAME, ProfileFields,
-                             ProfileSettings, error_key, resolve)
+                             ProfileSettings, error_keys, resolve, term_problems)
 
 __all__ = ["DEFAULT_KEYWORDS", "DEFAULT_PROFILE", "DEFAULT_PROMPT", "AISummaryConfig", "BotConfig", "ConfigError",
            "load_config", "parse_config"]
@@ -104,6 +104,13 @@ class BotConfig(ProfileFields):
         return hashlib.sha256(json.dumps(self.snapshot(), sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _invalid(source: str, problems: list[tuple[str, str, Any]]) -> ConfigError:
+    """Every wrong key at once, each with what was wrong and what it held: fixing a file one error per run is
+    slow."""
+    return ConfigError(f"{source}: " + "; ".join(f"key '{key}': {msg} (got {value!r})"
+                                                 for key, msg, value in problems))
+
+
 def _check_profiles(config: BotConfig, source: str) -> None:
     base = config.snapshot()
     for name, overrides in config.profiles.items():
@@ -113,10 +120,11 @@ def _check_profiles(config: BotConfig, source: str) -> None:
         if not isinstance(overrides, dict):
             raise ConfigError(f"{source}: key 'profiles.{name}': expected an object of profile keys")
         try:
-            resolve(name, base, overrides)
+            resolved = resolve(name, base, overrides)
         except ValidationError as exc:
-            key, msg, value = error_key(exc, f"profiles.{name}")
-            raise ConfigError(f"{source}: key '{key}': {msg} (got {value!r})") from None
+            raise _invalid(source, error_keys(exc, f"profiles.{name}")) from None
+        if problems := term_problems(resolved, f"profiles.{name}"):
+            raise _invalid(source, problems)
 
 
 def parse_config(data: Any, source: str = "config.json") -> BotConfig:
@@ -125,8 +133,9 @@ def parse_config(data: Any, source: str = "config.json") -> BotConfig:
     try:
         config = BotConfig.model_validate(data)
     except ValidationError as exc:
-        key, msg, value = error_key(exc)
-        raise ConfigError(f"{source}: key '{key}': {msg} (got {value!r})") from None
+        raise _invalid(source, error_keys(exc)) from None
+    if problems := term_problems(config):
+        raise _invalid(source, problems)
     _check_profiles(config, source)
     for key in config.unknown_keys():
         if key not in REFERENCE_ONLY_KEYS:

@@ -63,6 +63,7 @@ Author = Annotated[
     | Annotated[WeightedAuthor, Tag("weighted")],
     Discriminator(_plain_or_weighted, custom_error_type="author",
                   custom_error_message='an author is a name or {"name": "...", "weight": 2}')]
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 UNION_TAGS = {"plain", "weighted"}  # pydantic puts these in error locations; config errors leave them out
 
 
@@ -173,9 +174,32 @@ def resolve(name: str, base: dict[str, Any], overrides: dict[str, Any]) -> Profi
     return ProfileSettings.model_validate({**values, "name": name})
 
 
+def term_problems(fields: ProfileFields, prefix: str = "") -> list[tuple[str, str, Any]]:
+    """(dotted key, message, term) of each term that can never match: `words` mode reads letters and digits, and
+    an author is compared by name in every mode. Checked where a profile comes in (config.json, the API), not
+    on stored rows: the scorer leaves out a stored profile it cannot score, and everything else still reads it."""
+    checked = [("authors.boost", [a if isinstance(a, str) else a.name for a in fields.authors.boost]),
+               ("authors.block", fields.authors.block)]
+    if fields.scoring_mode == "words":
+        checked += [("keywords", [k if isinstance(k, str) else k.term for k in fields.keywords]),
+                    ("exclude_keywords", fields.exclude_keywords)]
+    return [(".".join(([prefix] if prefix else []) + [key, str(index)]), "a term needs a letter or digit to match",
+             text) for key, texts in checked for index, text in enumerate(texts)
+            if not _LETTER_OR_DIGIT.search(text)]
+
+
+def error_keys(exc: ValidationError, prefix: str = "") -> list[tuple[str, str, Any]]:
+    """(dotted key, message, offending input) of each key a validation error finds wrong, the first problem of
+    each (a value that fits no member of a union is one problem per member)."""
+    found: dict[str, tuple[str, str, Any]] = {}
+    for error in exc.errors():
+        # A check of several keys at once (a model validator) names the key it found wrong in its context.
+        parts = [str(p) for p in error["loc"] if p not in UNION_TAGS]
+        key = ".".join(([prefix] if prefix else []) + parts) or prefix or "(top level)"
+        found.setdefault(key, (key, error["msg"], error.get("input")))
+    return list(found.values())
+
+
 def error_key(exc: ValidationError, prefix: str = "") -> tuple[str, str, Any]:
     """(dotted key, message, offending input) of a validation error's first problem."""
-    first = exc.errors()[0]
-    parts = [str(p) for p in first["loc"] if p not in UNION_TAGS]
-    key = ".".join(([prefix] if prefix else []) + parts) or prefix or "(top level)"
-    return key, first["msg"], first.get("input")
+    return error_keys(exc, prefix)[0]

@@ -97,7 +97,10 @@ def _configuration(digest: Digest) -> list[str]:
 
 def render_readme(digest: Digest, updated: datetime) -> str:
     lines = _header(digest, updated)
-    if not digest.entries:
+    if not digest.entries and digest.near_misses:  # papers matched, none scored enough: say where they are
+        lines += ["No paper scored enough to be listed in this announcement (`min_score` in config.json); the "
+                  "closest are under Near misses below.", "", "---", ""]
+    elif not digest.entries:
         lines += ["No paper matched the configured keywords in this announcement.", "", "---", ""]
     for number, entry in enumerate(digest.entries, start=1):
         lines += _entry(number, entry, digest.model)

@@ -46,6 +46,14 @@ def is_acronym(word: str) -> bool:
     return _ACRONYM.fullmatch(word) is not None
 
 
+def author_key(name: str) -> str:
+    """An author's name as compared (normalize.person_name). ValueError if it has no word."""
+    key = person_name(name)
+    if not _WORD.search(key):
+        raise ValueError(f"author {name!r} has no letters or digits to match")
+    return key
+
+
 @lru_cache(maxsize=1 << 16)
 def word_keys(term: str) -> tuple[tuple[str, ...], int]:
     """The automaton keys for a `words` term and the check its matches need. ValueError if it has no word.
@@ -133,9 +141,7 @@ class Matcher:
         elif kind == "reference":
             ident = text.lower()
         elif kind == "author":
-            ident = person_name(text)
-            if not _WORD.search(ident):
-                raise ValueError(f"author {text!r} has no letters or digits to match")
+            ident = author_key(text)
         else:
             raise ValueError(f"unknown kind of term {kind!r}")
         term_id = self._ids.get((kind, ident))

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from services.scorer.matching import word_keys
+from services.scorer.matching import author_key, word_keys
 
 MODES = ("words", "reference")
 MAX_WEIGHT = 100.0  # keeps every sum of points exact in micro-points, and every ranking key in 64 bits
@@ -98,12 +98,14 @@ class Profile:
         if not (isinstance(self.min_score, (int, float)) and math.isfinite(self.min_score)):
             raise ValueError(f"profile {self.name!r}: min_score must be a number, got {self.min_score!r}")
         self._check_semantic()
+        checks = [(author_key, text) for text in [t.text for t in self.authors_boost] + list(self.authors_block)]
         if self.mode == "words":
-            for text in [t.text for t in self.keywords] + list(self.exclude_keywords):
-                try:
-                    word_keys(text)
-                except ValueError as exc:
-                    raise ValueError(f"profile {self.name!r}: {exc}") from None
+            checks += [(word_keys, text) for text in [t.text for t in self.keywords] + list(self.exclude_keywords)]
+        for check, text in checks:
+            try:
+                check(text)
+            except ValueError as exc:
+                raise ValueError(f"profile {self.name!r}: {exc}") from None
 
 
     def _check_semantic(self) -> None:

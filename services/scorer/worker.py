@@ -64,9 +64,8 @@ async def on_run_fetched(message: Message, env: Env) -> None:
             return
         if run.stage != RunStage.FETCHED:
             return  # scored already: this is a redelivery
-        stored = await repo.active_profiles()
-        settings = {p.name: ProfileSettings.model_validate(p.settings) for p in stored}
-        scoring = Scoring([scoring_profile(s, semantics.profiles.get(s.name)) for s in settings.values()])
+        stored, settings, profiles = await _profiles(repo, semantics, run.id)
+        scoring = Scoring(profiles)
         items = await repo.run_item_rows(run.id)
         # Each paper's text read once, a batch at a time, matched, and let go: only its hits stay (in `scoring`).
         papers: dict[str, tuple[int, str, Any, tuple[str, ...]]] = {}
@@ -111,6 +110,24 @@ async def on_run_fetched(message: Message, env: Env) -> None:
         # Each paper once, however many profiles picked it.
         for arxiv_id in summarize:
             repo.emit(SummaryRequested(run_id=run.id, arxiv_id=arxiv_id, version=versions[arxiv_id]))
+
+
+async def _profiles(repo: Repository, semantics: Semantics,
+                    run_id: str) -> tuple[list[Any], dict[str, ProfileSettings], list[Profile]]:
+    """The active profiles that can be scored. One that cannot (a term that can never match, stored before the
+    config checks refused it) is logged and left out of this run; it must not sink the others' digests."""
+    stored, settings, profiles = [], {}, []
+    for row in await repo.active_profiles():
+        try:
+            these = ProfileSettings.model_validate(row.settings)
+            profile = scoring_profile(these, semantics.profiles.get(these.name))
+        except ValueError as exc:  # pydantic's ValidationError is one
+            log.error("run %s: profile %r cannot be scored and is left out: %s", run_id, row.name, exc)
+            continue
+        stored.append(row)
+        settings[row.name] = these
+        profiles.append(profile)
+    return stored, settings, profiles
 
 
 async def _semantics(env: Env, run_id: str) -> Semantics:

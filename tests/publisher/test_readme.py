@@ -158,6 +158,13 @@ def test_empty_digest_says_so():
     assert not HEADING.search(text) and "## 🔧 Configuration" in text
 
 
+def test_empty_digest_with_near_misses_points_to_them_and_to_min_score():
+    text = render_readme(digest(near_misses=[entry(1)]), UPDATED)
+    assert "No paper matched" not in text
+    assert "No paper scored enough to be listed" in text and "`min_score`" in text
+    assert text.index("No paper scored enough") < text.index("## 🔍 Near misses")
+
+
 def test_last_updated_is_shown_in_utc():
     beijing = UPDATED.astimezone(timezone(timedelta(hours=8)))
     assert "- **Last Updated**: 2024-11-29 06:07:54 UTC\n" in render_readme(digest(), beijing)

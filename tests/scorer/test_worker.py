@@ -95,6 +95,21 @@ async def test_each_profile_gets_its_selection_and_a_paper_both_pick_is_summariz
     assert profiles["default"].candidates == 1 and profiles["kernels"].candidates == 2
 
 
+async def test_a_stored_profile_that_cannot_be_scored_is_left_out_and_the_others_are_scored(
+        store_env: Env, caplog) -> None:  # noqa: ANN001
+    # config.json and the API refuse such a term now; a profile stored before they did must not sink the run.
+    cfg = BotConfig.model_validate({"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650,
+                                    "min_score": 0, "profiles": {"broken": {"keywords": ["!!!"]}}})
+    run = await fetched(store_env, cfg, {"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse kernels")])})
+    await on_run_fetched(announced(run), store_env)
+    async with store_env.sessions() as session:
+        profiles = {p.profile: p for p in await session.exec(select(RunProfile))}
+        stored = await session.get(FetchRun, run.id)
+    assert set(profiles) == {"default"} and profiles["default"].selected == 1
+    assert stored.stage == "scored"
+    assert "profile 'broken' cannot be scored and is left out" in caplog.text and "'!!!'" in caplog.text
+
+
 async def test_a_stale_day_is_scored_again_with_the_profiles_edited_since(store_env: Env) -> None:
     # arXiv has not announced since the first run; the researcher changed their keywords meanwhile.
     day = {"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse attention"), Item("2411.00002", "Graph networks")])}

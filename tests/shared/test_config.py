@@ -310,3 +310,33 @@ def test_a_prompt_file_in_a_subfolder_is_fine_and_a_huge_one_is_refused(tmp_path
     (tmp_path / "big.txt").write_text("x" * 100_000, encoding="utf-8")
     with pytest.raises(ConfigError, match="larger than"):
         load_config(write_config(tmp_path, {"ai_summary": {"prompt_file": "big.txt"}}))
+
+
+def test_every_wrong_key_is_named_at_once():
+    with pytest.raises(ConfigError) as info:
+        parse_config({"days_back": 1e309, "min_score": "high", "max_papers": -1}, "my.json")
+    message = str(info.value)
+    assert message.startswith("my.json: key '")
+    assert all(f"'{key}'" in message for key in ("days_back", "min_score", "max_papers"))
+    with pytest.raises(ConfigError) as info:
+        parse_config({"profiles": {"lab": {"max_papers": "x", "days_back": -3}}}, "my.json")
+    assert "'profiles.lab.max_papers'" in str(info.value) and "'profiles.lab.days_back'" in str(info.value)
+
+
+@pytest.mark.parametrize("data, key", [
+    ({"keywords": ["LLM", "!!!"]}, "keywords.1"),
+    ({"keywords": [{"term": "--", "weight": 2}]}, "keywords.0"),
+    ({"exclude_keywords": ["survey", "..."]}, "exclude_keywords.1"),
+    ({"authors": {"boost": [{"name": "()", "weight": 2}]}}, "authors.boost.0"),
+    ({"authors": {"block": ["?"]}, "scoring_mode": "reference"}, "authors.block.0"),  # a name, in any mode
+    ({"scoring_mode": "reference", "keywords": ["!!"], "profiles": {"w": {"scoring_mode": "words"}}},
+     "profiles.w.keywords.0"),
+])
+def test_a_term_that_could_never_match_is_a_config_error_naming_it(data, key):
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, "my.json")
+    assert f"key '{key}': a term needs a letter or digit to match" in str(info.value)
+
+
+def test_reference_mode_keeps_any_substring_the_reference_accepted():
+    assert parse_config({"scoring_mode": "reference", "keywords": ["!!!", "C++"]}).keywords == ["!!!", "C++"]

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from shared.config import BotConfig
 from shared.models import Profile
-from shared.profiles import DEFAULT_PROFILE, PROFILE_KEYS, ProfileFields, error_key, resolve
+from shared.profiles import DEFAULT_PROFILE, PROFILE_KEYS, ProfileFields, error_key, resolve, term_problems
 from shared.repository import Repository
 from shared.runtime import ServiceRuntime
 from shared.stages import ProfileOrigin
@@ -125,6 +125,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             except ValidationError as exc:
                 key, message, _ = error_key(exc)
                 raise BadParameter(key, "body", message) from None
+            if problems := term_problems(resolved):
+                key, message, _ = problems[0]
+                raise BadParameter(key, "body", message)
             existing = await repo.get_profile(name)
             created = existing is None or existing.deleted  # read before the write changes the same object
             profile = await repo.write_profile(name, resolved.model_dump(mode="json"), ProfileOrigin.API, now)

@@ -54,6 +54,8 @@ async def test_config_json_never_overrides_an_api_profile(api: httpx.AsyncClient
     ({"ai_summary": {"api_key_env": "AWS_SECRET_ACCESS_KEY"}}, "ai_summary.api_key_env"),
     ({"llm_base_url": "http://attacker.example"}, "llm_base_url"),
     ({"name": "other"}, "name"),
+    ({"keywords": ["LLM", "!!!"]}, "keywords.1"),  # a words-mode term that could never match
+    ({"authors": {"block": ["..."]}}, "authors.block.0"),
     ([], "body"),
 ])
 async def test_invalid_profiles_name_the_key(api: httpx.AsyncClient, pg_env: Env, body: object, key: str) -> None:
