@@ -16,6 +16,17 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 SERVICE_PORTS = {"fetcher": 8001, "scorer": 8002, "summarizer": 8003, "publisher": 8004}
 
 
+
+def _seconds(value: object, name: str, example: str) -> object:
+    """A list of seconds written in the environment as `5,30,120`; a list given in code passes as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return [float(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"{name} must be comma-separated seconds, e.g. {example}") from None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -173,10 +184,7 @@ class Settings(BaseSettings):
     @field_validator("retry_delays_seconds", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
-        # RETRY_DELAYS_SECONDS=5,30,120,600 in the environment.
-        if isinstance(value, str):
-            return [float(part) for part in value.split(",") if part.strip()]
-        return value
+        return _seconds(value, "RETRY_DELAYS_SECONDS", "5,30,120,600")
 
     @field_validator("retry_delays_seconds")
     @classmethod
@@ -198,11 +206,7 @@ class Settings(BaseSettings):
     @field_validator("webhook_retry_schedule", mode="before")
     @classmethod
     def _schedule(cls, value: object) -> object:
-        if isinstance(value, str):
-            try:
-                value = [float(part) for part in value.split(",") if part.strip()]
-            except ValueError:
-                raise ValueError("WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, e.g. 10,60,300") from None
+        value = _seconds(value, "WEBHOOK_RETRY_SCHEDULE", "10,60,300")
         if isinstance(value, list) and any(not 0 <= float(v) <= 7 * 86400 for v in value):
             raise ValueError("each WEBHOOK_RETRY_SCHEDULE wait must be between 0 and 604800 seconds")
         return value

@@ -14,6 +14,7 @@ from pathlib import Path
 import aio_pika
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
@@ -26,6 +27,12 @@ PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 # Retry delays the tests set (RETRY_DELAYS_SECONDS); their queues are deleted with the test's prefix.
 TEST_DELAYS = (0.1, 0.2, 0.4, 1.0)
+
+# Under CI the property tests draw the same examples every time, so a red run means the change broke something,
+# not that a new draw found an old bug; local runs and bench/fuzz_feed.py keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 def unavailable(what: str, exc: BaseException) -> None:
