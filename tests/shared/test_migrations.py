@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -155,3 +156,28 @@ async def test_the_search_migration_gives_stored_papers_their_documents(old_stor
         return
     assert [(arxiv_id, str(document)) for arxiv_id, document in documents] == [("2411.00001", "'llm' 'spars'")]
     assert "ix_papers_fts" not in indexes
+
+
+def test_head_names_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    from shared.db import HEAD
+
+    assert ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() == HEAD
+
+
+async def test_a_store_at_head_is_not_migrated_again_and_alembic_is_not_even_imported(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'daily.db'}"
+    script = ("import asyncio, sys\nfrom shared.db import at_head, migrate\n"
+              f"before = asyncio.run(at_head({url!r}))\nasyncio.run(migrate({url!r}))\n"
+              "print(before, asyncio.run(at_head(" + repr(url) + ")), 'alembic' in sys.modules)\n")
+    runs = []
+    for _ in range(2):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", script, cwd=Path(__file__).resolve().parents[2],
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        runs.append(out.decode().split())
+    assert runs[0] == ["False", "True", "True"]  # a new store: migrated, by Alembic
+    assert runs[1] == ["True", "True", "False"]  # the next day: nothing to apply, Alembic never loaded
