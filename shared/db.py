@@ -86,8 +86,8 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-# The newest migration. `migrate` compares it with the store's own and imports Alembic (0.4 s, a fifth of a
-# daily `run --once`) only when there is something to apply. tests/shared/test_migrations.py fails when a
+# The newest migration. `migrate` compares it with the store's own and imports Alembic (with Mako, about 0.1 s
+# of a daily `run --once` of 1.5 s) and runs its environment only when there is something to apply. tests/shared/test_migrations.py fails when a
 # migration is added without moving it.
 HEAD = "0010"
 
