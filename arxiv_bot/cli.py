@@ -8,6 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from shared.config import ConfigError, load_config
 from shared.logging import configure
 from shared.settings import SERVICE_PORTS, Settings
@@ -217,9 +219,24 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _environment_error(exc: ValidationError) -> str:
+    """The settings from the environment (or .env) that are wrong, named as they are written there. Their values
+    are not repeated: a URL may carry a password."""
+    problems = []
+    for error in exc.errors():
+        name = "_".join(str(p) for p in error["loc"]).upper() or "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(message if message.startswith(name) else f"{name}: {message}")
+    return "; ".join(problems)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"error: {_environment_error(exc)}", file=sys.stderr)
+        return 2
     configure(settings.log_level, service=getattr(args, "service", None) or f"arxiv-bot {args.command}",
               fmt=settings.log_format)
     try:

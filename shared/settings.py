@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+DATABASE_SCHEMES = ("postgresql://", "postgres://", "postgresql+asyncpg://", "sqlite://", "sqlite+aiosqlite://")
 SERVICE_PORTS = {"fetcher": 8001, "scorer": 8002, "summarizer": 8003, "publisher": 8004}
 
 
@@ -179,6 +180,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"FETCH_TIMEZONE {value!r} is not an IANA time zone (e.g. America/New_York)") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value and not value.startswith(DATABASE_SCHEMES):
+            raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql://user@host:5432/name) or a SQLite "
+                             "one (sqlite:///path/to/file.db)")
         return value
 
     @field_validator("retry_delays_seconds", mode="before")

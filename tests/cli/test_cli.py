@@ -34,3 +34,14 @@ def test_migrate_brings_a_fresh_database_to_the_latest_revision(tmp_path: Path) 
     result = arxiv_bot("migrate", cwd=tmp_path, env=child_env(DATABASE_URL=url))
     assert result.returncode == 0 and "latest revision" in result.stdout
     assert (tmp_path / "fresh.db").stat().st_size > 0
+
+
+@pytest.mark.parametrize("args", [["fetch"], ["serve", "scorer"], ["run", "--once"]])
+def test_wrong_settings_are_one_error_line_naming_each_and_repeating_no_value(tmp_path: Path, args: list[str]) -> None:
+    env = child_env(DATABASE_URL="mysql://reader:s3cret@db.example/arxiv", PREFETCH="0", RETRY_DELAYS_SECONDS="5,soon")
+    result = arxiv_bot(*args, cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    line, = result.stderr.strip().splitlines()
+    assert line.startswith("error: DATABASE_URL must be a PostgreSQL URL")
+    assert "PREFETCH: " in line and "RETRY_DELAYS_SECONDS must be comma-separated seconds" in line
+    assert "s3cret" not in line
