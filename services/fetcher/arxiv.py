@@ -186,6 +186,17 @@ def announcement(description: str, stated_type: str | None) -> tuple[str, str]:
     return abstract.strip(" \n\t"), announce_type.lower()
 
 
+def arxiv_categories(arxiv_id: str, listed: list[str]) -> list[str]:
+    """The listed names that are arXiv categories. Another name (an ACM or MSC class such as "I.2.7", which
+    some mirrors mix in; anything hostile) is left out with a warning, not the paper: the names go into URL
+    paths and file names, the paper itself is fine (the OAI-PMH harvest does the same, oai.py)."""
+    kept = [name for name in listed if is_category(name)]
+    if len(kept) < len(listed):
+        log.warning("%s: left out what is not an arXiv category name: %s", arxiv_id,
+                    ", ".join(repr(name[:40]) for name in listed if not is_category(name)))
+    return kept
+
+
 def check_item(arxiv_id: str, title: str, abstract: str, creator: str, categories: list[str],
            announce_type: str) -> None:
     if not title:
@@ -196,9 +207,6 @@ def check_item(arxiv_id: str, title: str, abstract: str, creator: str, categorie
             raise ValueError(f"{arxiv_id}: {name} of {len(value)} characters exceeds {limit}")
     if len(categories) > MAX_CATEGORIES:
         raise ValueError(f"{arxiv_id}: {len(categories)} categories exceed {MAX_CATEGORIES}")
-    for category in categories:
-        if not is_category(category):
-            raise ValueError(f"{arxiv_id}: category {category[:40]!r} is not an arXiv category name")
     if not _ANNOUNCE_TYPE.fullmatch(announce_type):
         raise ValueError(f"{arxiv_id}: announce type {announce_type[:40]!r} is not a word of at most 20 letters")
 
@@ -231,6 +239,7 @@ def _item(node: Element, category: str, marks: Marks) -> FeedItem:
     listed = list(dict.fromkeys(categories))
     creator = fields.get(_CREATOR_TAG, "")
     check_item(arxiv_id, title, abstract, creator, listed, announce_type)
+    listed = arxiv_categories(arxiv_id, listed)
     return FeedItem(
         arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=split_authors(creator),
         categories=listed or [category], announce_type=announce_type, announced=_date(fields.get("pubDate")),

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from xml.etree.ElementTree import Element
 
 from services.fetcher.arxiv import (
-    NS, Feed, FeedError, FeedItem, Marks, announcement, check_item, identity, load, split_authors,
+    NS, Feed, FeedError, FeedItem, Marks, announcement, arxiv_categories, check_item, identity, load, split_authors,
     unknown_category)
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def _entry(node: Element, marks: Marks, fallback: str) -> FeedItem:
                                 if (term := (c.get("term") or "").strip())))
     creator = node.findtext("dc:creator", namespaces=A) or ""
     check_item(arxiv_id, title, abstract, creator, listed, announce_type)
+    listed = arxiv_categories(arxiv_id, listed)
     return FeedItem(
         arxiv_id=arxiv_id, version=version, title=title, abstract=abstract, authors=split_authors(creator),
         categories=listed or [fallback], announce_type=announce_type,

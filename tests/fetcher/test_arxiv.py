@@ -198,6 +198,18 @@ def test_items_without_id_or_title_are_skipped_and_reported() -> None:
     assert feed.items[0].announced == date(2024, 12, 4)
 
 
+def test_a_name_that_is_not_an_arxiv_category_is_left_out_not_the_paper(caplog: pytest.LogCaptureFixture) -> None:
+    # Mirrors mix ACM and MSC classes into the categories (the corpus's third-party crawls do: "I.2.7", "68T50");
+    # the names go into URL paths and file names, so they are left out, and the paper is kept.
+    parsed = parse_feed(feed("cs.CL", [Item("2510.17389", "Fine", categories=["cs.CL", "I.2.7", "cs.AI"]),
+                                       Item("2510.17390", "Only odd names", categories=["68T50", "../x"])]), "cs.CL")
+    assert [(i.arxiv_id, i.categories) for i in parsed.items] == [("2510.17389", ["cs.CL", "cs.AI"]),
+                                                                   ("2510.17390", ["cs.CL"])]
+    assert parsed.bad_items == []
+    assert "2510.17389: left out what is not an arXiv category name: 'I.2.7'" in caplog.text
+    assert "'68T50', '../x'" in caplog.text
+
+
 def test_own_empty_and_error_fixtures() -> None:
     empty = parse_feed(fixture("empty.xml"), "cs.DL")
     assert (empty.items, empty.announced) == ([], date(2024, 12, 7))
@@ -306,7 +318,8 @@ def around(bad: Item) -> bytes:
 @pytest.mark.parametrize(("bad", "reason"), [
     # The four fields that overflowed the store in the issue.
     (Item("2411.00002", "T", version=12345678901234567890), "2411.00002: version 12345678901234567890 is outside"),
-    (Item("2411.00002", "T", categories=["cs.AI", "c" * 100]), "2411.00002: category 'cccc"),
+    # A category too long for the store is left out (not an arXiv category name), the paper kept.
+    (Item("2411.00002", "T", categories=["cs.AI", "c" * 100]), None),
     (Item("a" * 80 + "/1234567", "T"), "no arXiv id in guid 'oai:arXiv.org:aaaa"),
     (Item("2411.00002", "T", type="x" * 43), "2411.00002: announce type 'xxxx"),
     # And the rest of the bounds.
@@ -317,7 +330,7 @@ def around(bad: Item) -> bytes:
     (Item("2411.00002", "T", authors="A, " * 40_000), "2411.00002: author list of 120000 characters exceeds"),
     (Item("2411.00002", "T", categories=[f"cs.A{chr(65 + i % 26)}{chr(65 + i // 26)}" for i in range(65)]),
      "2411.00002: 65 categories exceed 64"),
-    (Item("2411.00002", "T", categories=["I.2.7; H.3.3"]), "2411.00002: category 'I.2.7; H.3.3' is not"),
+    (Item("2411.00002", "T", categories=["I.2.7; H.3.3"]), None),  # an ACM class: left out, the paper kept
     (Item("2411.00002", "T", categories=["cs.AI\n"]), None),  # surrounding whitespace is not part of it
     (Item("2411.00002", "T", type="new; drop table"), "2411.00002: announce type 'new; drop table'"),
     (Item("2411.00002", "T", type="Replace-Cross"), None),  # arXiv's words in any case are fine

@@ -73,8 +73,14 @@ def test_what_is_not_a_safe_atom_feed_is_a_clear_feed_error(body: bytes, message
 
 
 def test_a_bad_entry_costs_only_itself_and_is_named() -> None:
-    body = atom("cs.AI", [Item("2411.00001", "Good"), Item("2411.00002", "Bad", categories=["c" * 100]),
+    body = atom("cs.AI", [Item("2411.00001", "Good"), Item("2411.00002", "Bad", version=0),
                           Item("2411.00003", "")])
     [ai] = parse_atom(body, ["cs.AI"])
     assert [i.arxiv_id for i in ai.items] == ["2411.00001"]
     assert [b.split(":")[0] for b in ai.bad_items] == ["entry 1", "entry 2"]
+
+
+def test_an_entry_keeps_its_arxiv_categories_and_leaves_out_other_names() -> None:
+    [parsed] = parse_atom(atom("cs.CL", [Item("2510.17389", "Fine", categories=["cs.CL", "I.2.7"])]), ["cs.CL"])
+    assert [(i.arxiv_id, i.categories) for i in parsed.items] == [("2510.17389", ["cs.CL"])]
+    assert parsed.bad_items == []
