@@ -10,6 +10,8 @@ import logging
 import socket
 import tempfile
 import time
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -223,6 +225,46 @@ async def test_every_http_failure_becomes_a_download_error(arxiv: FakeArxiv, cas
     async with httpx.AsyncClient(follow_redirects=True, max_redirects=2) as client:
         with pytest.raises(DownloadError):
             await get(client, arxiv.base + "cs.AI", retries=0)
+
+
+# --- compressed bodies ---------------------------------------------------------------------------------
+
+def _compressed(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize("coding, wbits", [("gzip", 31), ("x-gzip", 31), ("deflate", 15), ("identity", 0)])
+async def test_compressed_bodies_arrive_as_sent(arxiv: FakeArxiv, client: httpx.AsyncClient, coding: str,
+                                                wbits: int) -> None:
+    body = b"<rss>" + b"item " * 50_000 + b"</rss>"
+    arxiv.responses["cs.AI"] = [(200, _compressed(body, wbits) if wbits else body, {"Content-Encoding": coding})]
+    assert await get(client, arxiv.base + "cs.AI", retries=0) == body
+
+
+async def test_a_gzip_bomb_is_refused_at_the_limit_without_being_inflated_in_memory(
+        arxiv: FakeArxiv, client: httpx.AsyncClient) -> None:
+    bomb = _compressed(bytes(256 << 20), 31)  # 256 MiB of zeros in 250 KB
+    arxiv.responses["cs.AI"] = [(200, bomb, {"Content-Encoding": "gzip"})]
+    with tempfile.TemporaryFile() as into:
+        tracemalloc.start()
+        try:
+            with pytest.raises(DownloadError, match="exceeds the 8388608-byte limit"):
+                await get_answer(client, arxiv.base + "cs.AI", max_bytes=8 << 20, retries=0, deadline=30,
+                                 total_deadline=30, into=into)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    # httpx's own decoder inflated each piece read from the socket whole: 64 MB and more at once.
+    assert peak < 4 << 20, f"{peak / 2**20:.1f} MB held at once"
+
+
+async def test_an_encoding_not_asked_for_is_refused_and_only_zlibs_are_asked_for(arxiv: FakeArxiv,
+                                                                                client: httpx.AsyncClient) -> None:
+    arxiv.responses["cs.AI"] = [(200, b"\x1b\x00\x00", {"Content-Encoding": "br"})]
+    with pytest.raises(DownloadError, match="Content-Encoding 'br', which was not asked for"):
+        await get(client, arxiv.base + "cs.AI", retries=0)
+    assert arxiv.feed_headers[-1]["Accept-Encoding"] == "gzip, deflate"
 
 
 # --- deadlines ------------------------------------------------------------------------------------------

@@ -92,9 +92,12 @@ async def send(client: httpx.AsyncClient, url: str, format_: str, body: bytes, h
         return int((time.monotonic() - started) * 1000)
 
     async def post() -> Outcome:
-        async with client.stream("POST", url, content=body, headers=headers) as response:
+        # The answer is read as sent, never inflated: only its start is wanted, and a receiver's gzip bomb
+        # would otherwise be inflated a whole socket read at a time (tens of MB) by httpx.
+        async with client.stream("POST", url, content=body,
+                                 headers={**headers, "Accept-Encoding": "identity"}) as response:
             snippet = b""
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.aiter_raw():
                 snippet += chunk
                 if len(snippet) >= SNIPPET_BYTES:
                     break
