@@ -12,6 +12,7 @@ not. Both answer through services/publisher/respond.py, so they answer alike.
 from __future__ import annotations
 
 import gc
+from datetime import date
 
 from fastapi import APIRouter, FastAPI, HTTPException
 from starlette.responses import Response
@@ -30,6 +31,14 @@ from services.publisher.names import (DAY, FEED, INDEX, README, category_feed, d
                                       split_feed)
 from services.publisher.respond import Rendered, answer
 from services.publisher.worker import HANDLERS, PERIODIC
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 class ArtifactResponse(Response):
@@ -145,8 +154,8 @@ def build(settings: Settings, freeze_heap: bool = False) -> FastAPI:
 
     @router.get("/profiles/{profile}/{day}")
     async def profile_day(profile: str, day: str) -> Response:
-        if not DAY.fullmatch(day):
-            raise HTTPException(404, "an earlier day is a date such as 2024-11-28")
+        if not DAY.fullmatch(day) or not _is_date(day):
+            raise HTTPException(404, f"{day[:40]!r} is not a day: an earlier day is a date such as 2024-11-28")
         return await serve(profile, day_page(day))
 
     app = create_app(runtime, router)

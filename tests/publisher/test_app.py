@@ -226,6 +226,14 @@ async def test_what_is_not_there_is_a_clear_error(client: httpx.AsyncClient, pg_
     assert response.status_code == status and response.json()["detail"]
 
 
+@pytest.mark.parametrize("day", ["2024-13-45", "2024-02-30", "9999-99-99", "yesterday"])
+async def test_a_day_that_is_no_date_says_so(client: httpx.AsyncClient, pg_env, day: str) -> None:  # noqa: ANN001
+    await publish_one(pg_env)
+    response = await client.get(f"/profiles/default/{day}")
+    assert response.status_code == 404
+    assert response.json()["detail"] == f"{day!r} is not a day: an earlier day is a date such as 2024-11-28"
+
+
 async def test_a_new_publication_is_served_after_the_next_check(client: httpx.AsyncClient, pg_env) -> None:  # noqa: ANN001
     await publish_one(pg_env)
     first = await client.get("/feeds/default.json")
