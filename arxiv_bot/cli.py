@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -31,7 +32,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     config = load_config(settings.arxiv_bot_config, missing_ok=args.config is None)
-    out = Path(args.out)
+    out = _output_folder(Path(args.out))
     run, selected, written = asyncio.run(run_once(settings, config, out))
     feeds = ", ".join(f"{f['category']} {f['status']}" for f in run.feeds)
     picks = ", ".join(f"{count} selected" if name == "default" else f"{count} for {name}"
@@ -43,6 +44,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("every feed failed; the previous digest (if any) was kept", file=sys.stderr)
         return 1
     return 0
+
+
+def _output_folder(out: Path) -> Path:
+    """`--out`, made and checked before anything is fetched: a run is not spent to fail at its last step."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"--out {out}: is a file, not a folder") from None
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot be made: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {out}: is not writable")
+    return out
 
 
 def _require_database(settings: Settings) -> None:

@@ -45,3 +45,11 @@ def test_wrong_settings_are_one_error_line_naming_each_and_repeating_no_value(tm
     assert line.startswith("error: DATABASE_URL must be a PostgreSQL URL")
     assert "PREFETCH: " in line and "RETRY_DELAYS_SECONDS must be comma-separated seconds" in line
     assert "s3cret" not in line
+
+
+def test_an_output_folder_that_cannot_be_one_is_refused_before_anything_is_fetched(tmp_path: Path) -> None:
+    (tmp_path / "digest").write_text("a file")
+    result = arxiv_bot("run", "--once", "--out", "digest", cwd=tmp_path, env=child_env())
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith("error: --out digest: is a file, not a folder")
+    assert not (tmp_path / "arxiv-bot.db").exists()  # no store made, no feed asked for
