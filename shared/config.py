@@ -168,6 +168,10 @@ def read_prompt(config_dir: Path, prompt_file: str) -> str | None:
     return text
 
 
+# A config of 1,000 profiles of 500 long keywords each is about 50 MB; a file past this is not a config.
+MAX_CONFIG_BYTES = 64 * 2**20
+
+
 def load_config(path: str | Path | None, missing_ok: bool = False) -> BotConfig:
     """Read config.json. With missing_ok, an absent file means the reference defaults (a fresh clone has none)."""
     if path is None:
@@ -179,11 +183,17 @@ def load_config(path: str | Path | None, missing_ok: bool = False) -> BotConfig:
             return BotConfig()
         raise ConfigError(f"{path}: no such config file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, RecursionError) as exc:  # undecodable, not JSON, a 5,000-digit number, nested too deep
-        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+        with path.open("rb") as file:
+            raw = file.read(MAX_CONFIG_BYTES + 1)  # bounded: /dev/zero or a wrong multi-GB file is not read whole
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES:,} bytes: is this the right file?")
+    try:
+        # utf-8-sig: a byte-order mark (Windows editors write one) is not part of the JSON.
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as exc:  # undecodable, not JSON, a 5,000-digit number, nested too deep
+        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
     config = parse_config(data, str(path))
     prompt = read_prompt(path.parent, config.ai_summary.prompt_file)
     if prompt is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from shared.config import ConfigError, load_config
+from shared.config import MAX_CONFIG_BYTES, ConfigError, load_config
 from shared.models import FetchRun
 from shared.runtime import Env
 from tests.publisher.api.conftest import AUTH, Client
@@ -38,3 +38,17 @@ async def test_post_runs_with_a_broken_config_json_is_a_503_and_starts_nothing(p
     assert response.status_code == 503 and "not valid JSON" in response.json()["detail"]
     async with pg_env.sessions() as session:
         assert list(await session.exec(select(FetchRun))) == []
+
+
+def test_a_byte_order_mark_is_not_part_of_the_json(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    path.write_bytes(b'\xef\xbb\xbf{"categories": ["cs.AI"]}')  # what Windows editors save as "UTF-8"
+    assert load_config(path).categories == ["cs.AI"]
+
+
+def test_a_file_too_large_to_be_a_config_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.json"
+    with path.open("wb") as file:  # sparse: 64 MiB and a byte, written in no time
+        file.truncate(MAX_CONFIG_BYTES + 1)
+    with pytest.raises(ConfigError, match=f"{path}: larger than 67,108,864 bytes: is this the right file"):
+        load_config(path)
