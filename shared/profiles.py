@@ -193,7 +193,6 @@ def error_keys(exc: ValidationError, prefix: str = "") -> list[tuple[str, str, A
     each (a value that fits no member of a union is one problem per member)."""
     found: dict[str, tuple[str, str, Any]] = {}
     for error in exc.errors():
-        # A check of several keys at once (a model validator) names the key it found wrong in its context.
         parts = [str(p) for p in error["loc"] if p not in UNION_TAGS]
         key = ".".join(([prefix] if prefix else []) + parts) or prefix or "(top level)"
         found.setdefault(key, (key, error["msg"], error.get("input")))

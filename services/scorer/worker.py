@@ -82,7 +82,7 @@ async def on_run_fetched(message: Message, env: Env) -> None:
                                 announced=papers[arxiv_id][2], categories=papers[arxiv_id][3],
                                 embedding=semantics.papers.get((arxiv_id, papers[arxiv_id][0])))
                       for arxiv_id, feed_category, announce_type in items]
-        # What the ranking needs is in `candidates` and `hits` now: a big day's tables go before it runs.
+        # What the ranking needs is in `candidates` and `scoring.hits` now: a big day's tables go before it runs.
         versions = {arxiv_id: paper[0] for arxiv_id, paper in papers.items()}
         paper_of = [numbers[c.arxiv_id] for c in candidates]
         del items, papers, numbers
