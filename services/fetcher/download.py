@@ -23,7 +23,7 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 MAX_WAIT = 120.0  # never sleep longer than this for one Retry-After, whatever the server says
 ERROR_BODY_BYTES = 64 * 1024
 # Compressed bodies are inflated here, a bounded piece at a time: httpx inflates each piece read from the socket
-# whole, so a 1 MB gzip bomb made 130 MB of memory before the size limit saw a byte of it. Hence only the
+# whole, so a 250 KB gzip bomb held 142 MB of memory before the size limit saw a byte of it. Hence only the
 # encodings zlib reads are asked for (httpx would add br when brotli is installed).
 ACCEPT_ENCODING = "gzip, deflate"
 INFLATE_PIECE = 1 << 16
