@@ -156,8 +156,8 @@ class Settings(BaseSettings):
 
     # Loopback by default: a service reachable from elsewhere is a decision (containers set HOST=0.0.0.0).
     host: str = "127.0.0.1"
-    port: int | None = None
-    log_level: str = "INFO"
+    port: int | None = Field(None, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # text for a terminal (and `run --once`); json: one object a line, for a log pipeline.
     log_format: Literal["text", "json"] = "text"
     # On SIGTERM a service stops consuming and lets in-flight messages finish for this long, then requeues the
@@ -181,6 +181,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"FETCH_TIMEZONE {value!r} is not an IANA time zone (e.g. America/New_York)") from None
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

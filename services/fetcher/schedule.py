@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from shared.config import load_config
+from shared.config import ConfigError, load_config
 from shared.runtime import Env, Periodic
 from shared.settings import Settings
 
@@ -31,7 +31,7 @@ FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day", 1, 31), ("month", 1, 12), 
 SEARCH_DAYS = 366 * 8 + 2  # far enough for 29 February on a Monday; a schedule that never fires is refused
 
 
-class CronError(ValueError):
+class CronError(ConfigError):
     pass
 
 
@@ -143,7 +143,10 @@ def periodic_for(settings: Settings) -> Periodic | None:
     expression = settings.fetch_schedule.strip()
     if not expression:
         return None
-    cron = Cron.parse(expression, settings.fetch_timezone)
+    try:
+        cron = Cron.parse(expression, settings.fetch_timezone)
+    except CronError as exc:
+        raise CronError(f"FETCH_SCHEDULE {expression[:80]!r}: {exc}") from None
     schedulers: list[Scheduler] = []
 
     async def follow_schedule(env: Env) -> None:

@@ -53,3 +53,10 @@ def test_an_output_folder_that_cannot_be_one_is_refused_before_anything_is_fetch
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().endswith("error: --out digest: is a file, not a folder")
     assert not (tmp_path / "arxiv-bot.db").exists()  # no store made, no feed asked for
+
+
+def test_a_wrong_fetch_schedule_stops_the_fetcher_with_one_line_naming_it(tmp_path: Path) -> None:
+    env = child_env(DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", FETCH_SCHEDULE="61 * * * *")
+    result = arxiv_bot("serve", "fetcher", cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith("error: FETCH_SCHEDULE '61 * * * *': minute field: 61 is outside 0-59")

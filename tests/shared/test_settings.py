@@ -20,9 +20,17 @@ def test_lists_of_seconds_are_read_from_commas(monkeypatch: pytest.MonkeyPatch) 
     ("RETRY_DELAYS_SECONDS", "5,0", "each above 0"),
     ("WEBHOOK_RETRY_SCHEDULE", "10;60", "WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds"),
     ("WEBHOOK_RETRY_SCHEDULE", "10,9999999", "between 0 and 604800"),
+    ("LOG_LEVEL", "LOUD", "'DEBUG', 'INFO', 'WARNING', 'ERROR' or 'CRITICAL'"),
+    ("PORT", "99999", "less than or equal to 65535"),
+    ("DATABASE_URL", "mysql://u@h/db", "DATABASE_URL must be a PostgreSQL URL"),
 ])
 def test_a_wrong_list_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
                                          message: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=message):
         Settings()
+
+
+def test_a_log_level_may_be_written_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", " debug ")
+    assert Settings().log_level == "DEBUG"
