@@ -27,6 +27,7 @@ ERROR_BODY_BYTES = 64 * 1024
 # encodings zlib reads are asked for (httpx would add br when brotli is installed).
 ACCEPT_ENCODING = "gzip, deflate"
 INFLATE_PIECE = 1 << 16
+NOT_ASKED_FOR = {"br", "zstd", "compress", "x-compress"}  # compressions: a clear error, not garbage to parse
 
 
 class DownloadError(RuntimeError):
@@ -73,12 +74,12 @@ def retry_after(value: str | None, default: float) -> float:
 async def _decoded(response: httpx.Response, url: str) -> AsyncIterator[bytes]:
     """The body as sent before compression, never more than INFLATE_PIECE bytes of it at once."""
     coding = response.headers.get("Content-Encoding", "").strip().lower()
-    if coding in ("", "identity"):
+    if coding in NOT_ASKED_FOR:
+        raise DownloadError(f"GET {url}: a body in Content-Encoding {coding!r}, which was not asked for")
+    if coding not in ("gzip", "x-gzip", "deflate"):  # identity, or a word some servers send for a charset
         async for chunk in response.aiter_raw():
             yield chunk
         return
-    if coding not in ("gzip", "x-gzip", "deflate"):
-        raise DownloadError(f"GET {url}: a body in Content-Encoding {coding[:40]!r}, which was not asked for")
     inflate = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib framing, told by the header
     try:
         async for chunk in response.aiter_raw():

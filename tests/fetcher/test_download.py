@@ -234,7 +234,8 @@ def _compressed(data: bytes, wbits: int) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-@pytest.mark.parametrize("coding, wbits", [("gzip", 31), ("x-gzip", 31), ("deflate", 15), ("identity", 0)])
+@pytest.mark.parametrize("coding, wbits", [("gzip", 31), ("x-gzip", 31), ("deflate", 15), ("identity", 0),
+                                           ("utf-8", 0)])  # a charset where an encoding goes: read as sent
 async def test_compressed_bodies_arrive_as_sent(arxiv: FakeArxiv, client: httpx.AsyncClient, coding: str,
                                                 wbits: int) -> None:
     body = b"<rss>" + b"item " * 50_000 + b"</rss>"
