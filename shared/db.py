@@ -50,6 +50,14 @@ _OUTAGE_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errn
                   errno.EPIPE}
 
 
+def store_unmigrated(error: BaseException) -> bool:
+    """True when `error` says a table is missing: a store that was never migrated."""
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    original = getattr(error.orig, "__cause__", None) or error.orig
+    return type(original).__name__ == "UndefinedTableError" or str(error.orig).startswith("no such table")
+
+
 def store_unreachable(error: BaseException) -> bool:
     """True when `error` says the database could not be reached (down, restarting, connection lost), not that
     the statement was wrong: what to wait out, as opposed to what would fail the same way again."""

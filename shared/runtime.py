@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from shared.db import make_engine, make_sessions, ping, store_unreachable
+from shared.config import ConfigError
+from shared.db import make_engine, make_sessions, ping, store_unmigrated, store_unreachable
 from shared.gauges import refresh_queue_gauges, refresh_store_gauges
 from shared.logging import log_context
 from shared.messages import Message, UnknownMessage, decode
@@ -144,7 +146,13 @@ class ServiceRuntime:
         self.env = Env(self.settings, make_sessions(self.engine), make_http(self.settings), self.metrics,
                        relay=self.relay)
         await self.broker.connect()
-        await self.relay()  # whatever an earlier crash left unsent goes first
+        try:
+            await self.relay()  # whatever an earlier crash left unsent goes first
+        except exc.DBAPIError as error:
+            if store_unmigrated(error):
+                raise ConfigError("the store at DATABASE_URL has no tables yet: run `arxiv-bot migrate` first "
+                                  f"({str(error.orig).splitlines()[0][:120]})") from None
+            raise
         if self.consume:
             queue = await self.broker.declare(self.service, self.handlers)
             self._consumer = (queue, await queue.consume(self.on_message, no_ack=False))
