@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.profiles import (DEFAULT_KEYWORDS, DEFAULT_PROFILE, PROFILE_KEYS, PROFILE_NAME, ProfileFields,
+from shared.profiles import (DEFAULT_KEYWORDS, DEFAULT_PROFILE, MAX_PROFILES, PROFILE_KEYS, PROFILE_NAME, ProfileFields,
                              ProfileSettings, error_keys, resolve, term_problems)
 
 __all__ = ["DEFAULT_KEYWORDS", "DEFAULT_PROFILE", "DEFAULT_PROMPT", "AISummaryConfig", "BotConfig", "ConfigError",
@@ -70,7 +70,7 @@ class WebhookConfig(BaseModel):
 
 class BotConfig(ProfileFields):
     ai_summary: AISummaryConfig = Field(default_factory=AISummaryConfig)
-    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict, max_length=1000)
+    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict, max_length=MAX_PROFILES)
     webhooks: list[WebhookConfig] = Field(default_factory=list, max_length=100)
     # Resolved by load_config from ai_summary.prompt_file; part of the run's snapshot so every service
     # summarizes with the same prompt the fetch saw.

@@ -29,6 +29,7 @@ DEFAULT_KEYWORDS = [
 
 # Bounds keep one typo (or one hostile API call) from costing hours of CPU or an overflow downstream.
 MAX_TERMS = 500
+MAX_PROFILES = 1000  # besides `default`: config.json's `profiles`, and what the API lets exist at once
 MAX_TERM_CHARS = 100
 # The scorer sums points exactly in micro-points: weights are positive and bounded (exclusions cover "minus").
 Weight = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]

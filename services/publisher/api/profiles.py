@@ -18,7 +18,8 @@ from starlette.exceptions import HTTPException
 
 from shared.config import BotConfig
 from shared.models import Profile
-from shared.profiles import DEFAULT_PROFILE, PROFILE_KEYS, ProfileFields, error_key, resolve, term_problems
+from shared.profiles import (DEFAULT_PROFILE, MAX_PROFILES, PROFILE_KEYS, ProfileFields, error_key, resolve,
+                             term_problems)
 from shared.repository import Repository
 from shared.runtime import ServiceRuntime
 from shared.stages import ProfileOrigin
@@ -107,7 +108,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                  "application/json": {"schema": documented["schema"]}}}},
              responses={200: {"description": "Changed", "links": links},
                         201: {"model": ProfileView, "description": "Created", "links": links},
-                        **problems(401, 403, 413, 422)},
+                        **problems(401, 403, 409, 413, 422)},
              summary="Create or change a profile (applies from the next run)")
     async def put_profile(name: NameParam, request: Request, response: Response) -> ProfileView:
         try:
@@ -130,6 +131,10 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                 raise BadParameter(key, "body", message)
             existing = await repo.get_profile(name)
             created = existing is None or existing.deleted  # read before the write changes the same object
+            # Every active profile is scored at every run: a script gone wrong must not make it endless.
+            if created and len(await repo.active_profiles()) > MAX_PROFILES:
+                raise HTTPException(409, f"there are {MAX_PROFILES:,} profiles besides {DEFAULT_PROFILE!r} already, "
+                                         "the most a deployment takes: delete one first")
             profile = await repo.write_profile(name, resolved.model_dump(mode="json"), ProfileOrigin.API, now)
         response.status_code = 201 if created else 200
         return view(profile)

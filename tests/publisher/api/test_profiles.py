@@ -5,6 +5,7 @@ import httpx
 import pytest
 
 from shared.config import BotConfig
+from shared.profiles import MAX_PROFILES
 from shared.repository import Repository
 from shared.runtime import Env
 from tests.publisher.api.conftest import AUTH
@@ -91,3 +92,20 @@ async def test_delete_marks_deleted_and_default_stays(api: httpx.AsyncClient, pg
 async def test_writes_need_the_token(api: httpx.AsyncClient) -> None:
     assert (await api.put("/api/v1/profiles/ml", json={})).status_code == 401
     assert (await api.delete("/api/v1/profiles/ml")).status_code == 401
+
+
+async def test_a_new_profile_past_the_most_a_deployment_takes_is_a_409(api: httpx.AsyncClient, pg_env: Env) -> None:
+    await published_run(pg_env)  # `default`, from config.json
+    async with pg_env.sessions() as session, session.begin():
+        repo = Repository(session)
+        settings = (await repo.get_profile("default")).settings
+        for number in range(MAX_PROFILES):
+            await repo.write_profile(f"p{number}", {**settings, "name": f"p{number}"}, "api", pg_env.clock())
+    refused = await api.put("/api/v1/profiles/one-more", json={}, headers=AUTH)
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == ("there are 1,000 profiles besides 'default' already, the most a deployment "
+                                        "takes: delete one first")
+    assert (await api.get("/api/v1/profiles/one-more")).status_code == 404
+    assert (await api.put("/api/v1/profiles/p7", json={"keywords": ["x"]}, headers=AUTH)).status_code == 200
+    assert (await api.delete("/api/v1/profiles/p7", headers=AUTH)).status_code == 204
+    assert (await api.put("/api/v1/profiles/one-more", json={}, headers=AUTH)).status_code == 201
