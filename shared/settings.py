@@ -17,7 +17,6 @@ DATABASE_SCHEMES = ("postgresql://", "postgres://", "postgresql+asyncpg://", "sq
 SERVICE_PORTS = {"fetcher": 8001, "scorer": 8002, "summarizer": 8003, "publisher": 8004}
 
 
-
 def _seconds(value: object, name: str, example: str) -> object:
     """A list of seconds written in the environment as `5,30,120`; a list given in code passes as it is."""
     if not isinstance(value, str):

@@ -190,10 +190,12 @@ def arxiv_categories(arxiv_id: str, listed: list[str]) -> list[str]:
     """The listed names that are arXiv categories. Another name (an ACM or MSC class such as "I.2.7", which
     some mirrors mix in; anything hostile) is left out with a warning, not the paper: the names go into URL
     paths and file names, the paper itself is fine (the OAI-PMH harvest does the same, oai.py)."""
-    kept = [name for name in listed if is_category(name)]
-    if len(kept) < len(listed):
+    kept, left_out = [], []
+    for name in listed:
+        (kept if is_category(name) else left_out).append(name)
+    if left_out:
         log.warning("%s: left out what is not an arXiv category name: %s", arxiv_id,
-                    ", ".join(repr(name[:40]) for name in listed if not is_category(name)))
+                    ", ".join(repr(name[:40]) for name in left_out))
     return kept
 
 

@@ -12,7 +12,6 @@ not. Both answer through services/publisher/respond.py, so they answer alike.
 from __future__ import annotations
 
 import gc
-from datetime import date
 
 from fastapi import APIRouter, FastAPI, HTTPException
 from starlette.responses import Response
@@ -27,18 +26,10 @@ from shared.settings import Settings
 from services.publisher import api
 from services.publisher.cache import ArtifactCache, Missing
 from services.publisher.html import FAVICON
-from services.publisher.names import (DAY, FEED, INDEX, README, category_feed, day_page, feed_name, resolve,
+from services.publisher.names import (FEED, INDEX, README, category_feed, day_page, feed_name, is_day, resolve,
                                       split_feed)
 from services.publisher.respond import Rendered, answer
 from services.publisher.worker import HANDLERS, PERIODIC
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 class ArtifactResponse(Response):
@@ -154,7 +145,7 @@ def build(settings: Settings, freeze_heap: bool = False) -> FastAPI:
 
     @router.get("/profiles/{profile}/{day}")
     async def profile_day(profile: str, day: str) -> Response:
-        if not DAY.fullmatch(day) or not _is_date(day):
+        if not is_day(day):
             raise HTTPException(404, f"{day[:40]!r} is not a day: an earlier day is a date such as 2024-11-28")
         return await serve(profile, day_page(day))
 

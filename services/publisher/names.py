@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from shared.arxiv_names import is_category
 from shared.profiles import DEFAULT_PROFILE, PROFILE_NAME
@@ -13,6 +14,17 @@ INDEX = "index.html"
 FORMATS = ("rss", "atom", "json")
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def is_day(text: str) -> bool:
+    """A date written as a day page is named (2024-11-28), and a date that exists (not 2024-02-30)."""
+    if not DAY.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def category_feed(category: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.publisher.names import resolve
+from services.publisher.names import is_day, resolve
 
 
 @pytest.mark.parametrize("path, key", [
@@ -26,3 +26,9 @@ def test_paths_we_serve(path: str, key: tuple[str, str]) -> None:
 ])
 def test_paths_that_are_not_ours_go_to_the_routes(path: str) -> None:
     assert resolve(path) is None
+
+
+@pytest.mark.parametrize("text, day", [("2024-11-28", True), ("2024-02-29", True), ("2024-02-30", False),
+                                       ("2024-13-01", False), ("20241128", False), ("2024-W48-4", False)])
+def test_a_day_is_a_dated_page_name_of_a_date_that_exists(text: str, day: bool) -> None:
+    assert is_day(text) is day

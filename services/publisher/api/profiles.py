@@ -132,7 +132,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             existing = await repo.get_profile(name)
             created = existing is None or existing.deleted  # read before the write changes the same object
             # Every active profile is scored at every run: a script gone wrong must not make it endless.
-            if created and len(await repo.active_profiles()) > MAX_PROFILES:
+            if created and await repo.count_active_profiles() > MAX_PROFILES:
                 raise HTTPException(409, f"there are {MAX_PROFILES:,} profiles besides {DEFAULT_PROFILE!r} already, "
                                          "the most a deployment takes: delete one first")
             profile = await repo.write_profile(name, resolved.model_dump(mode="json"), ProfileOrigin.API, now)
