@@ -11,6 +11,8 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.snapshot import create_from_snapshot
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -114,9 +116,16 @@ async def at_head(url: str) -> bool:
 
 
 async def migrate(url: str, revision: str = "head") -> None:
-    """Apply migrations. Alembic's API is synchronous and its env.py runs its own event loop, so it gets a thread."""
-    if revision == "head" and await at_head(url):
-        return
+    """Bring the store to `revision`: a new SQLite file from the snapshot (shared/snapshot.py), a store at HEAD
+    left alone, anything else by Alembic."""
+    if revision == "head":
+        if await asyncio.to_thread(create_from_snapshot, url) or await at_head(url):
+            return
+    await migrate_with_alembic(url, revision)
+
+
+async def migrate_with_alembic(url: str, revision: str = "head") -> None:
+    """Alembic's API is synchronous and its env.py runs its own event loop, so it gets a thread."""
     from alembic import command
 
     await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
