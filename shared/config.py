@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.profiles import (DEFAULT_KEYWORDS, DEFAULT_PROFILE, MAX_PROFILES, PROFILE_KEYS, PROFILE_NAME, ProfileFields,
-                             ProfileSettings, error_keys, resolve, term_problems)
+                             ProfileSettings, TermBudget, error_keys, resolve, term_problems)
 
 __all__ = ["DEFAULT_KEYWORDS", "DEFAULT_PROFILE", "DEFAULT_PROMPT", "AISummaryConfig", "BotConfig", "ConfigError",
            "load_config", "parse_config"]
@@ -113,6 +113,8 @@ def _invalid(source: str, problems: list[tuple[str, str, Any]]) -> ConfigError:
 
 def _check_profiles(config: BotConfig, source: str) -> None:
     base = config.snapshot()
+    budget = TermBudget()
+    budget.take(config)  # the top level's are `default`'s
     for name, overrides in config.profiles.items():
         if not PROFILE_NAME.fullmatch(name):
             raise ConfigError(f"{source}: key 'profiles.{name}': a profile name is 1 to 40 characters of a-z, "
@@ -125,6 +127,8 @@ def _check_profiles(config: BotConfig, source: str) -> None:
             raise _invalid(source, error_keys(exc, f"profiles.{name}")) from None
         if problems := term_problems(resolved, f"profiles.{name}"):
             raise _invalid(source, problems)
+        if not budget.take(resolved):
+            raise ConfigError(f"{source}: key 'profiles.{name}': {budget.refusal()}")
 
 
 def parse_config(data: Any, source: str = "config.json") -> BotConfig:

@@ -31,6 +31,10 @@ DEFAULT_KEYWORDS = [
 MAX_TERMS = 500
 MAX_PROFILES = 1000  # besides `default`: config.json's `profiles`, and what the API lets exist at once
 MAX_TERM_CHARS = 100
+# Every run matches the distinct terms of all active profiles with one automaton, whose size follows their
+# characters (about 50 bytes of memory each: 5 million characters took 250 MB and 1.3 s to build). The per-profile
+# bounds alone let 1,000 profiles reach hundreds of millions; this bounds what one run builds.
+MAX_TERM_CHARS_TOTAL = 2_000_000
 # The scorer sums points exactly in micro-points: weights are positive and bounded (exclusions cover "minus").
 Weight = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 Term = Annotated[str, Field(max_length=MAX_TERM_CHARS)]
@@ -187,6 +191,36 @@ def term_problems(fields: ProfileFields, prefix: str = "") -> list[tuple[str, st
     return [(".".join(([prefix] if prefix else []) + [key, str(index)]), "a term needs a letter or digit to match",
              text) for key, texts in checked for index, text in enumerate(texts)
             if not _LETTER_OR_DIGIT.search(text)]
+
+
+def term_texts(fields: ProfileFields) -> list[str]:
+    """Every term a profile has the scorer match: keywords, exclusions and authors."""
+    return ([k if isinstance(k, str) else k.term for k in fields.keywords] + list(fields.exclude_keywords)
+            + [a if isinstance(a, str) else a.name for a in fields.authors.boost] + list(fields.authors.block))
+
+
+class TermBudget:
+    """The distinct terms of the profiles taken so far, within MAX_TERM_CHARS_TOTAL characters (a term that many
+    profiles share is matched once, so it counts once)."""
+
+    def __init__(self, limit: int = MAX_TERM_CHARS_TOTAL) -> None:
+        self.limit = limit
+        self.chars = 0
+        self._seen: set[str] = set()
+
+    def take(self, fields: ProfileFields) -> bool:
+        """Count the profile's terms in, or, if they would pass the limit, leave the budget as it was: False."""
+        new = {t for t in term_texts(fields) if t not in self._seen}
+        extra = sum(map(len, new))
+        if self.chars + extra > self.limit:
+            return False
+        self._seen |= new
+        self.chars += extra
+        return True
+
+    def refusal(self) -> str:
+        return (f"all profiles' distinct keywords, exclusions and authors together would pass {self.limit:,} "
+                f"characters ({self.chars:,} taken by the others), what one run matches at most")
 
 
 def error_keys(exc: ValidationError, prefix: str = "") -> list[tuple[str, str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.messages import Message, RunFetched, RunScored, SummaryRequested
 from shared.models import RunProfile, Score
-from shared.profiles import ProfileSettings
+from shared.profiles import ProfileSettings, TermBudget
 from shared.repository import Repository
 from shared.repository.base import chunks
 from shared.runtime import Env, Handler
@@ -115,12 +115,16 @@ async def on_run_fetched(message: Message, env: Env) -> None:
 async def _profiles(repo: Repository, semantics: Semantics,
                     run_id: str) -> tuple[list[Any], dict[str, ProfileSettings], list[Profile]]:
     """The active profiles that can be scored. One that cannot (a term that can never match, stored before the
-    config checks refused it) is logged and left out of this run; it must not sink the others' digests."""
+    config checks refused it; terms past what one run matches, config.json's and the API's together) is logged
+    and left out of this run; it must not sink the others' digests."""
     stored, settings, profiles = [], {}, []
-    for row in await repo.active_profiles():
+    budget = TermBudget()
+    for row in await repo.active_profiles():  # `default` first: the budget keeps it
         try:
             these = ProfileSettings.model_validate(row.settings)
             profile = scoring_profile(these, semantics.profiles.get(these.name))
+            if not budget.take(these):
+                raise ValueError(budget.refusal())
         except ValueError as exc:  # pydantic's ValidationError is one
             log.error("run %s: profile %r cannot be scored and is left out: %s", run_id, row.name, exc)
             continue

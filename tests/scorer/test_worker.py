@@ -8,12 +8,15 @@ from sqlmodel import col, select
 from shared.config import BotConfig
 from shared.messages import RunFetched
 from shared.models import FetchRun, OutboxMessage, RunProfile, Score
+from shared.profiles import MAX_TERM_CHARS, MAX_TERM_CHARS_TOTAL, MAX_TERMS
+from shared.repository import Repository
 from shared.runtime import Env
 from services.fetcher.fetch import fetch_now
 from services.scorer.worker import on_run_fetched
 from tests.feeds import Item, feed
 from tests.pipeline import announced, fetched_run as fetched
 from tests.servers import FakeArxiv
+from tests.shared.test_config import long_terms
 
 
 async def test_scores_rank_and_reasons_are_stored_and_the_selection_is_emitted(store_env: Env) -> None:
@@ -108,6 +111,31 @@ async def test_a_stored_profile_that_cannot_be_scored_is_left_out_and_the_others
     assert set(profiles) == {"default"} and profiles["default"].selected == 1
     assert stored.stage == "scored"
     assert "profile 'broken' cannot be scored and is left out" in caplog.text and "'!!!'" in caplog.text
+
+
+async def test_profiles_past_what_one_run_matches_are_left_out_and_the_others_are_scored(
+        store_env: Env, caplog) -> None:  # noqa: ANN001
+    # config.json's profiles and the API's are each checked, but not against each other: together they can pass
+    # the budget. The run scores `default` and the profiles that fit, by name, and leaves out the rest.
+    cfg = BotConfig.model_validate({"categories": ["cs.AI"], "keywords": ["Sparse"], "exclude_keywords": [],
+                                    "days_back": 3650, "min_score": 0})
+    run = await fetched(store_env, cfg, {"cs.AI": feed("cs.AI", [Item("2411.00001", "Sparse kernels")])})
+    per_profile = (2 * MAX_TERMS - 1) * MAX_TERM_CHARS  # "Sparse" is `default`'s, counted once
+    fits = (MAX_TERM_CHARS_TOTAL - len("Sparse")) // per_profile
+    async with store_env.sessions() as session, session.begin():
+        repo = Repository(session)
+        settings = (await repo.get_profile("default")).settings
+        for n in range(fits + 1):
+            await repo.write_profile(f"big-{n:02d}", {**settings, "name": f"big-{n:02d}",
+                                                      "keywords": ["Sparse", *long_terms(f"k{n}", MAX_TERMS - 1)],
+                                                      "exclude_keywords": long_terms(f"e{n}")}, "api",
+                                     store_env.clock())
+    await on_run_fetched(announced(run), store_env)
+    async with store_env.sessions() as session:
+        profiles = {p.profile: p for p in await session.exec(select(RunProfile))}
+    assert set(profiles) == {"default", *(f"big-{n:02d}" for n in range(fits))}
+    assert all(p.selected == 1 for p in profiles.values())
+    assert f"profile 'big-{fits:02d}' cannot be scored and is left out: all profiles' distinct keywords" in caplog.text
 
 
 async def test_a_stale_day_is_scored_again_with_the_profiles_edited_since(store_env: Env) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from shared.config import (DEFAULT_KEYWORDS, DEFAULT_PROMPT, BotConfig, ConfigError, load_config,
                            parse_config)
+from shared.profiles import MAX_TERM_CHARS, MAX_TERM_CHARS_TOTAL, MAX_TERMS
 from tests.data import shared_data
 
 LOGGER = "shared.config"
@@ -336,6 +337,32 @@ def test_a_term_that_could_never_match_is_a_config_error_naming_it(data, key):
     with pytest.raises(ConfigError) as info:
         parse_config(data, "my.json")
     assert f"key '{key}': a term needs a letter or digit to match" in str(info.value)
+
+
+def long_terms(prefix: str, count: int = MAX_TERMS) -> list[str]:
+    """`count` distinct terms of MAX_TERM_CHARS characters each: the most a profile's list takes."""
+    return [f"{prefix} {number:04d} ".ljust(MAX_TERM_CHARS, "x") for number in range(count)]
+
+
+def test_profiles_past_what_one_run_matches_are_a_config_error_naming_the_first_that_does_not_fit():
+    per_profile = 2 * MAX_TERMS * MAX_TERM_CHARS
+    profiles = {f"p{n:02d}": {"keywords": long_terms(f"k{n}"), "exclude_keywords": long_terms(f"e{n}")}
+                for n in range(MAX_TERM_CHARS_TOTAL // per_profile + 1)}
+    top = {"keywords": ["LLM"], "exclude_keywords": []}
+    with pytest.raises(ConfigError) as info:
+        parse_config({**top, "profiles": profiles}, "my.json")
+    last = f"p{MAX_TERM_CHARS_TOTAL // per_profile - 1:02d}"  # `default`'s 3 characters leave it no room
+    assert f"key 'profiles.{last}': all profiles' distinct keywords, exclusions and authors together would pass " \
+           f"{MAX_TERM_CHARS_TOTAL:,} characters" in str(info.value)
+    fitting = {name: profile for name, profile in profiles.items() if name < last}
+    assert len(parse_config({**top, "profiles": fitting}, "my.json").profiles) == len(profiles) - 2
+
+
+def test_terms_many_profiles_share_count_once():
+    # A lab's 200 profiles that inherit the top level's long keyword list match it once.
+    config = parse_config({"keywords": long_terms("shared"), "exclude_keywords": long_terms("out"),
+                           "profiles": {f"p{n}": {"max_papers": n} for n in range(200)}})
+    assert len(config.profiles) == 200
 
 
 def test_reference_mode_keeps_any_substring_the_reference_accepted():

@@ -18,8 +18,8 @@ from starlette.exceptions import HTTPException
 
 from shared.config import BotConfig
 from shared.models import Profile
-from shared.profiles import (DEFAULT_PROFILE, MAX_PROFILES, PROFILE_KEYS, ProfileFields, error_key, resolve,
-                             term_problems)
+from shared.profiles import (DEFAULT_PROFILE, MAX_PROFILES, PROFILE_KEYS, ProfileFields, ProfileSettings, TermBudget,
+                             error_key, resolve, term_problems)
 from shared.repository import Repository
 from shared.runtime import ServiceRuntime
 from shared.stages import ProfileOrigin
@@ -135,6 +135,12 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             if created and await repo.count_active_profiles() > MAX_PROFILES:
                 raise HTTPException(409, f"there are {MAX_PROFILES:,} profiles besides {DEFAULT_PROFILE!r} already, "
                                          "the most a deployment takes: delete one first")
+            budget = TermBudget()
+            for other in await repo.active_profiles():
+                if other.name != name:
+                    budget.take(ProfileSettings.model_validate(other.settings))
+            if not budget.take(resolved):
+                raise HTTPException(409, f"{budget.refusal()}: shorten this profile's terms or delete another")
             profile = await repo.write_profile(name, resolved.model_dump(mode="json"), ProfileOrigin.API, now)
         response.status_code = 201 if created else 200
         return view(profile)

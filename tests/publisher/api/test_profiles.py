@@ -5,12 +5,13 @@ import httpx
 import pytest
 
 from shared.config import BotConfig
-from shared.profiles import MAX_PROFILES
+from shared.profiles import MAX_PROFILES, MAX_TERM_CHARS, MAX_TERM_CHARS_TOTAL, MAX_TERMS
 from shared.repository import Repository
 from shared.runtime import Env
 from tests.publisher.api.conftest import AUTH
 from tests.publisher.api.store import config, feeds, published_run
 from tests.pipeline import scored_run
+from tests.shared.test_config import long_terms
 
 
 async def test_profiles_are_listed_default_first(api: httpx.AsyncClient, pg_env: Env) -> None:
@@ -109,3 +110,29 @@ async def test_a_new_profile_past_the_most_a_deployment_takes_is_a_409(api: http
     assert (await api.put("/api/v1/profiles/p7", json={"keywords": ["x"]}, headers=AUTH)).status_code == 200
     assert (await api.delete("/api/v1/profiles/p7", headers=AUTH)).status_code == 204
     assert (await api.put("/api/v1/profiles/one-more", json={}, headers=AUTH)).status_code == 201
+
+
+async def test_a_profile_whose_terms_would_pass_what_one_run_matches_is_a_409(api: httpx.AsyncClient,
+                                                                              pg_env: Env) -> None:
+    await published_run(pg_env)
+    # Stored profiles (an API request body is at most 64 KB, so they are written here) fill the budget but for
+    # 2,000-odd characters: 19 of 100,000 and one of 97,000, and `default`'s own.
+    per_profile = 2 * MAX_TERMS * MAX_TERM_CHARS
+    async with pg_env.sessions() as session, session.begin():
+        repo = Repository(session)
+        settings = (await repo.get_profile("default")).settings
+        for n in range(MAX_TERM_CHARS_TOTAL // per_profile):
+            short = 30 if n == 0 else 0
+            await repo.write_profile(f"big-{n}", {**settings, "name": f"big-{n}", "keywords": long_terms(f"k{n}"),
+                                                  "exclude_keywords": long_terms(f"e{n}", MAX_TERMS - short)},
+                                     "api", pg_env.clock())
+    body = {"keywords": long_terms("new", 300)}  # 30,000 characters
+    refused = await api.put("/api/v1/profiles/one-more", json=body, headers=AUTH)
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("all profiles' distinct keywords, exclusions and authors together "
+                                               f"would pass {MAX_TERM_CHARS_TOTAL:,} characters")
+    assert (await api.get("/api/v1/profiles/one-more")).status_code == 404
+    # What fits still comes in; a big profile changed keeps its own room (its old terms are not counted twice).
+    assert (await api.put("/api/v1/profiles/small", json={"keywords": ["graph"]}, headers=AUTH)).status_code == 201
+    again = {"keywords": long_terms("k1", 300), "max_papers": 5}  # fewer terms than before: room enough
+    assert (await api.put("/api/v1/profiles/big-1", json=again, headers=AUTH)).status_code == 200
