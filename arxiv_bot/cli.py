@@ -70,6 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from shared.runtime import require_tables
+
     settings = _settings(args)
     _require_database(settings)
     port = args.port or settings.port_for(args.service)
@@ -77,11 +79,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = dict(host=settings.host, port=port, log_level=settings.log_level.lower(), access_log=False,
                    log_config=None)
     if args.service == "publisher":
+        asyncio.run(require_tables(settings.database_url or ""))
         # An import string, not an app: with several workers each process builds its own from the environment
         # (its own memory cache, runtime and connections); the port and host come from here.
         uvicorn.run("services.publisher.app:create", factory=True, workers=settings.publisher_workers, **options)
         return 0
-    app = importlib.import_module(f"services.{args.service}.app").build(settings)
+    app = importlib.import_module(f"services.{args.service}.app").build(settings)  # its settings checked first
+    asyncio.run(require_tables(settings.database_url or ""))
     uvicorn.run(app, **options)
     return 0
 

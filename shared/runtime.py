@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import ValidationError
-from sqlalchemy import exc
+from sqlalchemy import exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from shared.config import ConfigError
@@ -118,6 +118,27 @@ def make_http(settings: Settings) -> httpx.AsyncClient:
                              headers={"User-Agent": "arxiv-bot/0.1 (+https://github.com/arxiv-bot)"})
 
 
+def _unmigrated(error: exc.DBAPIError) -> ConfigError:
+    return ConfigError("the store at DATABASE_URL has no tables yet: run `arxiv-bot migrate` first "
+                       f"({str(error.orig).splitlines()[0][:120]})")
+
+
+async def require_tables(url: str, timeout: float = 10.0) -> None:
+    """Raise what `ServiceRuntime.start` would for a store never migrated, before a server starts: uvicorn shows
+    an app's failed start as a traceback. A store that does not answer is left to `start`, which says so."""
+    engine = make_engine(url)
+    try:
+        async with asyncio.timeout(timeout), engine.connect() as conn:
+            await conn.execute(text("SELECT 1 FROM outbox LIMIT 1"))
+    except exc.DBAPIError as error:
+        if store_unmigrated(error):
+            raise _unmigrated(error) from None
+    except (exc.SQLAlchemyError, OSError):  # TimeoutError is one
+        pass
+    finally:
+        await engine.dispose()
+
+
 class ServiceRuntime:
     """One service process: database, broker, consumer, outbox sweep and the service's periodic task."""
 
@@ -150,8 +171,7 @@ class ServiceRuntime:
             await self.relay()  # whatever an earlier crash left unsent goes first
         except exc.DBAPIError as error:
             if store_unmigrated(error):
-                raise ConfigError("the store at DATABASE_URL has no tables yet: run `arxiv-bot migrate` first "
-                                  f"({str(error.orig).splitlines()[0][:120]})") from None
+                raise _unmigrated(error) from None
             raise
         if self.consume:
             queue = await self.broker.declare(self.service, self.handlers)

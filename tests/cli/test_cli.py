@@ -64,7 +64,9 @@ def test_a_wrong_fetch_schedule_stops_the_fetcher_with_one_line_naming_it(tmp_pa
 
 def test_a_store_never_migrated_is_one_line_saying_to_migrate(tmp_path: Path, amqp_url: str, amqp_prefix: str) -> None:
     env = child_env(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}", AMQP_URL=amqp_url, AMQP_PREFIX=amqp_prefix)
-    result = arxiv_bot("fetch", cwd=tmp_path, env=env)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert ("error: the store at DATABASE_URL has no tables yet: run `arxiv-bot migrate` first "
-            "(no such table: outbox)") in result.stderr
+    for command in (["fetch"], ["serve", "publisher"], ["serve", "scorer"]):
+        result = arxiv_bot(*command, cwd=tmp_path, env=env)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, command
+        errors = [line for line in result.stderr.splitlines() if " INFO " not in line]
+        assert errors == ["error: the store at DATABASE_URL has no tables yet: run `arxiv-bot migrate` first (no such "
+                          "table: outbox)"], command
