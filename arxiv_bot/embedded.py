@@ -11,6 +11,7 @@ import logging
 from collections import deque
 from pathlib import Path
 
+from arxiv_bot.store_lock import exclusive_store
 from shared.config import BotConfig
 from shared.db import make_engine, make_sessions, migrate
 from shared.messages import decode
@@ -111,6 +112,12 @@ async def write_outputs(env: Env, out: Path) -> list[Path]:
 async def run_once(settings: Settings, config: BotConfig, out: Path) -> tuple[FetchRun, dict[str, int], list[Path]]:
     """Fetch, score, summarize and publish once; (the run, papers selected per profile, files written)."""
     url = settings.database_url or DEFAULT_DATABASE
+    async with exclusive_store(url):  # another run --once on this store first
+        return await _run_once(settings, config, out, url)
+
+
+async def _run_once(settings: Settings, config: BotConfig, out: Path,
+                    url: str) -> tuple[FetchRun, dict[str, int], list[Path]]:
     tune_gc()
     await migrate(url)
     engine = make_engine(url)

@@ -1,15 +1,20 @@
 """`arxiv-bot run --once`: the whole pipeline in one process on SQLite, against local arXiv and LLM servers."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import re
+import sqlite3
+import subprocess
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
 from tests.data import shared_data
-from tests.e2e.cli import arxiv_bot, child_env
+from tests.e2e.cli import arxiv_bot, child_env, command
 from tests.feeds import EMPTY, Item, feed
 from tests.servers import FakeArxiv, FakeLLM
 
@@ -107,3 +112,36 @@ def test_a_config_with_a_wrong_type_names_the_key(tmp_path: Path) -> None:
     config.write_text(json.dumps({"max_papers": "thirty"}))
     result = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=child_env())
     assert result.returncode == 2 and "max_papers" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_second_run_once_on_the_same_store_waits_for_the_first(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650,
+                                  "min_score": 0, "ai_summary": {"enabled": False}}))
+    items = [Item(f"2411.{n:05d}", f"Sparse things {n}") for n in range(1, 21)]
+    with FakeArxiv(feeds={"cs.AI": feed("cs.AI", items)}) as arxiv:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base)
+        store = tmp_path / "arxiv-bot.db"
+        # Held by someone else (as a run in progress holds it): the run says so once, waits, then runs.
+        with store.open("a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            waiting = subprocess.Popen([*command(), "run", "--once", "--config", str(config)], cwd=tmp_path, env=env,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(3)
+            assert waiting.poll() is None  # still waiting
+        out, err = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, err
+        assert err.count("another `arxiv-bot run --once` is using arxiv-bot.db: waiting for it to finish") == 1
+        # Two at once (a cron job and a run by hand): the second used to take over the first's live fetch and
+        # fail with a traceback. Now both finish, one after the other, and every paper is stored once.
+        both = [subprocess.Popen([*command(), "run", "--once", "--config", str(config), "--out", name], cwd=tmp_path,
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for name in ("a", "b")]
+        results = [(proc.wait(timeout=120), proc.communicate()[1]) for proc in both]
+    assert [code for code, _ in results] == [0, 0], results
+    assert all("Traceback" not in err for _, err in results)
+    for name in ("a", "b"):
+        assert len(readme_ids((tmp_path / name / "README.md").read_text())) == 20
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        assert db.execute("SELECT count(*), count(DISTINCT arxiv_id) FROM papers").fetchone() == (20, 20)
+        assert db.execute("SELECT count(*) FROM fetch_runs").fetchone() == (3,)
