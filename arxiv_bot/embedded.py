@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import deque
 from pathlib import Path
 
@@ -81,9 +82,17 @@ def output_dir(out: Path, profile: str) -> Path:
 
 
 def _write(files: list[tuple[Path, str]]) -> None:
+    """Each file whole or not at all: written beside its place, then renamed over it, so a full disk (or a kill)
+    leaves the previous version, never a truncated feed that a reader or a static host would serve."""
     for path, content in files:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        try:
+            partial.write_text(content, encoding="utf-8")
+            os.replace(partial, path)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc  # named: which of hundreds of files
 
 
 async def write_outputs(env: Env, out: Path) -> list[Path]:

@@ -4,9 +4,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import re
+import resource
+import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 from xml.etree import ElementTree
@@ -145,3 +149,23 @@ def test_a_second_run_once_on_the_same_store_waits_for_the_first(tmp_path: Path)
     with contextlib.closing(sqlite3.connect(store)) as db:
         assert db.execute("SELECT count(*), count(DISTINCT arxiv_id) FROM papers").fetchone() == (20, 20)
         assert db.execute("SELECT count(*) FROM fetch_runs").fetchone() == (3,)
+
+
+def test_an_output_that_cannot_be_written_whole_leaves_the_previous_one_and_is_named(tmp_path: Path) -> None:
+    # A full disk, simulated by a file-size limit on a real process: the write fails partway through.
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out/feed.xml").write_text("<rss>yesterday's</rss>")
+    script = ("import sys\nfrom pathlib import Path\nfrom arxiv_bot.embedded import _write\n"
+              "_write([(Path('out/README.md'), 'small'), (Path('out/feed.xml'), 'x' * 100_000)])\n")
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "OSError: [Errno 27] File too large: 'out/feed.xml'"
+    assert (tmp_path / "out/feed.xml").read_text() == "<rss>yesterday's</rss>"
+    assert (tmp_path / "out/README.md").read_text() == "small"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["README.md", "feed.xml"]  # no partial left
