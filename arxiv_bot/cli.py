@@ -265,6 +265,18 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ConnectionError) as exc:  # a database or broker that does not answer
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        import sqlite3
+
+        from sqlalchemy.exc import OperationalError  # on this path only: --help need not import SQLAlchemy
+
+        if not isinstance(exc, OperationalError | sqlite3.OperationalError):
+            raise  # a bug: its traceback is what to report
+        # The store itself failed (full, unreadable, locked too long): nothing committed is lost, and the next
+        # run takes over a fetch this one left unfinished. (A new SQLite store is made by sqlite3 directly.)
+        reason = exc.orig if isinstance(exc, OperationalError) else exc
+        print(f"error: the store at DATABASE_URL failed: {str(reason).splitlines()[0][:200]}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

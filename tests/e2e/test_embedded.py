@@ -169,3 +169,28 @@ def test_an_output_that_cannot_be_written_whole_leaves_the_previous_one_and_is_n
     assert (tmp_path / "out/feed.xml").read_text() == "<rss>yesterday's</rss>"
     assert (tmp_path / "out/README.md").read_text() == "small"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["README.md", "feed.xml"]  # no partial left
+
+
+def test_a_store_that_cannot_grow_is_one_error_line_and_the_next_run_recovers(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650,
+                                  "min_score": 0, "ai_summary": {"enabled": False}}))
+    # 2 KB abstracts: the feed (and the fetch's own temporary files) stay under the limit below, while the store,
+    # which keeps each abstract with the paper and in its version history, passes it.
+    abstract = "Sparse methods for large models, studied at length. " * 40
+    items = [Item(f"2411.{n:05d}", f"Sparse things {n}", abstract, ["cs.AI"]) for n in range(1, 121)]
+
+    def full_disk() -> None:  # no file can pass 400 KB, as on a full disk: the new store can, not its papers
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+
+    with FakeArxiv(feeds={"cs.AI": feed("cs.AI", items)}) as arxiv:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base)
+        full = subprocess.run([*command(), "run", "--once", "--config", str(config)], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, preexec_fn=full_disk, timeout=120)
+        assert full.returncode == 1 and "Traceback" not in full.stderr
+        assert full.stderr.strip().splitlines()[-1] == "error: the store at DATABASE_URL failed: disk I/O error"
+        room = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
+    assert room.returncode == 0, room.stderr
+    assert len(readme_ids((tmp_path / "digest/README.md").read_text())) == 30
+    assert "120 papers, 120 new, 30 selected" in room.stdout  # the fetch left unfinished, taken over and done
