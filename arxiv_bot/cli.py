@@ -268,13 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         import sqlite3
 
-        from sqlalchemy.exc import OperationalError  # on this path only: --help need not import SQLAlchemy
+        from sqlalchemy.exc import DatabaseError, OperationalError  # here only: --help need not import SQLAlchemy
 
-        if not isinstance(exc, OperationalError | sqlite3.OperationalError):
-            raise  # a bug: its traceback is what to report
+        # Exactly these: their subclasses (IntegrityError, ProgrammingError...) are bugs, whose traceback is what to
+        # report. A plain DatabaseError is the file itself ("file is not a database").
+        if type(exc) not in (OperationalError, DatabaseError, sqlite3.OperationalError, sqlite3.DatabaseError):
+            raise
         # The store itself failed (full, unreadable, locked too long): nothing committed is lost, and the next
         # run takes over a fetch this one left unfinished. (A new SQLite store is made by sqlite3 directly.)
-        reason = exc.orig if isinstance(exc, OperationalError) else exc
+        reason = exc.orig if isinstance(exc, DatabaseError) else exc
         print(f"error: the store at DATABASE_URL failed: {str(reason).splitlines()[0][:200]}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -35,9 +35,10 @@ async def exclusive_store(url: str) -> AsyncIterator[None]:
     """Hold the store for the body; wait (saying so once) while another process holds it. Close every
     connection to the store before leaving the body."""
     path = sqlite_file(url)
-    if path is None or fcntl is None or not path.parent.is_dir():
-        yield  # not a SQLite file (or a folder that is not there: the store's own open says so)
+    if path is None or fcntl is None:
+        yield
         return
+    path.parent.mkdir(parents=True, exist_ok=True)  # as making the store would
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         waited = False

@@ -51,12 +51,13 @@ def dump(path: Path) -> str:
 
 
 def create_from_snapshot(url: str) -> bool:
-    """Build a new SQLite store from the snapshot; False when `url` is not a SQLite file or the file holds a
-    table already (then Alembic decides what to do). Two processes creating the same store at once: the write
-    lock is taken before the file is looked at, so the second finds the first one's tables."""
+    """Build a new SQLite store from the snapshot, its folder too; False when `url` is not a SQLite file or the
+    file holds a table already (then Alembic decides what to do). Two processes creating the same store at
+    once: the write lock is taken before the file is looked at, so the second finds the first one's tables."""
     path = sqlite_file(url)
-    if path is None or not path.parent.is_dir():
-        return False  # Alembic reports what is wrong with it, as it always has
+    if path is None:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)  # as `--out` is made: `sqlite:///data/arxiv-bot.db` just works
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")

@@ -70,3 +70,11 @@ def test_a_store_never_migrated_is_one_line_saying_to_migrate(tmp_path: Path, am
         errors = [line for line in result.stderr.splitlines() if " INFO " not in line]
         assert errors == ["error: the store at DATABASE_URL has no tables yet: run `arxiv-bot migrate` first (no such "
                           "table: outbox)"], command
+
+
+def test_a_store_that_is_not_a_database_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "notes.db").write_text("my notes, not a database")
+    result = arxiv_bot("run", "--once", cwd=tmp_path, env=child_env(DATABASE_URL=f"sqlite:///{tmp_path / 'notes.db'}"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "error: the store at DATABASE_URL failed: file is not a database"
+    assert (tmp_path / "notes.db").read_text() == "my notes, not a database"
