@@ -11,6 +11,7 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared.config import ConfigError
 from shared.snapshot import create_from_snapshot
 
 if TYPE_CHECKING:
@@ -127,5 +128,10 @@ async def migrate(url: str, revision: str = "head") -> None:
 async def migrate_with_alembic(url: str, revision: str = "head") -> None:
     """Alembic's API is synchronous and its env.py runs its own event loop, so it gets a thread."""
     from alembic import command
+    from alembic.util import CommandError
 
-    await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
+    try:
+        await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
+    except CommandError as exc:  # most often a store that a newer release migrated past what this one knows
+        raise ConfigError(f"the store at DATABASE_URL cannot be migrated to {revision}: {exc} (a store written by "
+                          "a newer release of arxiv-bot? upgrade it, or use another store)") from None

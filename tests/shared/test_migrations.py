@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from alembic import command
 
+from shared.config import ConfigError
 from shared.db import alembic_config, make_engine, migrate
 from tests.conftest import PG_ADMIN_URL, unavailable
 
@@ -181,3 +182,24 @@ async def test_neither_a_new_store_nor_one_at_head_imports_alembic(tmp_path: Pat
         runs.append(out.decode().split())
     assert runs[0] == ["False", "True", "False"]  # a new store: made from the snapshot (shared/snapshot.py)
     assert runs[1] == ["True", "True", "False"]  # the next day: nothing to apply, Alembic never loaded
+
+
+async def test_a_store_from_a_newer_release_is_a_clear_error_and_is_left_as_it_is(old_store: str) -> None:
+    await migrate(old_store)
+    engine = make_engine(old_store)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    finally:
+        await engine.dispose()
+    with pytest.raises(ConfigError) as info:
+        await migrate(old_store)
+    assert str(info.value) == ("the store at DATABASE_URL cannot be migrated to head: Can't locate revision identified "
+                               "by '0099' (a store written by a newer release of arxiv-bot? upgrade it, or use "
+                               "another store)")
+    engine = make_engine(old_store)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one() == "0099"
+    finally:
+        await engine.dispose()
