@@ -118,6 +118,11 @@ def make_http(settings: Settings) -> httpx.AsyncClient:
                              headers={"User-Agent": "arxiv-bot/0.1 (+https://github.com/arxiv-bot)"})
 
 
+def _broker_unreachable(error: BaseException) -> bool:
+    # aiormq's connection errors are OSErrors; refused credentials are one too, but waiting will not fix them.
+    return isinstance(error, OSError) and type(error).__name__ != "ProbableAuthenticationError"
+
+
 def _unmigrated(error: exc.DBAPIError) -> ConfigError:
     return ConfigError("the store at DATABASE_URL has no tables yet: run `arxiv-bot migrate` first "
                        f"({str(error.orig).splitlines()[0][:120]})")
@@ -166,9 +171,11 @@ class ServiceRuntime:
         self.engine: AsyncEngine = make_engine(self.settings.database_url or "")
         self.env = Env(self.settings, make_sessions(self.engine), make_http(self.settings), self.metrics,
                        relay=self.relay)
-        await self.broker.connect()
+        await self._when_reachable("RabbitMQ at AMQP_URL", self.broker.connect, _broker_unreachable)
         try:
-            await self.relay()  # whatever an earlier crash left unsent goes first
+            # Whatever an earlier crash left unsent goes first.
+            await self._when_reachable("the store at DATABASE_URL", self.relay,
+                                       lambda error: store_unreachable(error) and not store_unmigrated(error))
         except exc.DBAPIError as error:
             if store_unmigrated(error):
                 raise _unmigrated(error) from None
@@ -179,6 +186,23 @@ class ServiceRuntime:
         with contextlib.suppress(Exception):  # gauges only; the sweep retries and logs
             await self.refresh_gauges()
         self._tasks.append(asyncio.create_task(self._sweep(), name=f"{self.service}-sweep"))
+
+    async def _when_reachable(self, what: str, attempt: Callable[[], Awaitable[None]],
+                              outage: Callable[[BaseException], bool]) -> None:
+        """`attempt`, again after a pause while it fails for an outage, for up to STARTUP_WAIT_SECONDS."""
+        deadline = time.monotonic() + self.settings.startup_wait_seconds
+        pause = 1.0
+        while True:
+            try:
+                await attempt()
+                return
+            except Exception as error:
+                if not outage(error) or time.monotonic() + pause > deadline:
+                    raise
+                reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+                log.warning("%s is not reachable yet (%s): trying again in %.0f s", what, reason, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 10.0)
 
     async def stop(self) -> None:
         self._stopping = True

@@ -162,6 +162,10 @@ class Settings(BaseSettings):
     # On SIGTERM a service stops consuming and lets in-flight messages finish for this long, then requeues the
     # rest; keep it below the orchestrator's kill timeout (Kubernetes terminationGracePeriodSeconds).
     shutdown_grace_seconds: float = Field(20.0, ge=0)
+    # At start a service (and `arxiv-bot fetch`) waits this long for RabbitMQ and PostgreSQL to answer, one log
+    # line an attempt, instead of failing at once: started together, they come up in any order. Below the
+    # Kubernetes startupProbe's 120 s; 0 fails at once.
+    startup_wait_seconds: float = Field(90.0, ge=0, le=3600)
 
     # Bounds on what comes from outside (issue 5; docs/OPERATIONS.md lists every limit).
     # One outside request whole, connect and every read: HTTP_TIMEOUT only bounds the wait between two reads,

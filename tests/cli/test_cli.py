@@ -15,11 +15,15 @@ def test_service_commands_need_a_database_url(tmp_path: Path, args: list[str]) -
     assert "DATABASE_URL is not set" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_an_unreachable_broker_is_one_error_line(tmp_path: Path, pg_url: str) -> None:
-    result = arxiv_bot("fetch", cwd=tmp_path, env=child_env(DATABASE_URL=pg_url, AMQP_URL="amqp://guest:guest@127.0.0.1:1/"),
-                       timeout=120)
+def test_an_unreachable_broker_is_waited_for_then_one_error_line(tmp_path: Path, pg_url: str) -> None:
+    env = child_env(DATABASE_URL=pg_url, AMQP_URL="amqp://guest:guest@127.0.0.1:1/", STARTUP_WAIT_SECONDS="3.5")
+    result = arxiv_bot("fetch", cwd=tmp_path, env=env, timeout=120)
     assert result.returncode == 1
     assert "error: AMQPConnectionError" in result.stderr and "Traceback" not in result.stderr
+    # Tried at once, after 1 s, after 2 more (the next pause, 4 s, would pass 3.5): two lines say it waits.
+    waits = [line for line in result.stderr.splitlines()
+             if "RabbitMQ at AMQP_URL is not reachable yet ([Errno 111]" in line]
+    assert len(waits) == 2 and "trying again in 1 s" in waits[0] and "trying again in 2 s" in waits[1]
 
 
 def test_a_missing_named_config_and_an_unknown_service_are_refused(tmp_path: Path) -> None:

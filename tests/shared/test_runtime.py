@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 
+from shared.runtime import ServiceRuntime
 from shared.topology import Topology
+from tests.conftest import settings_for
 from tests.e2e.deployment import Deployment, wait_until
 from tests.ops.live import request_fetch, synthetic_deployment, wait_for_readme
 from tests.servers import FakeLLM
@@ -68,3 +72,43 @@ def test_a_message_that_cannot_finish_in_time_is_requeued_and_done_after_a_resta
         services.start("summarizer")
         wait_for_readme(services, summaries=2)
         assert ready_in_queue(amqp_url, Topology(amqp_prefix).parking_queue("summarizer")) == 0
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    finally:
+        writer.close()
+
+
+async def test_a_service_started_before_its_broker_waits_for_it(pg_url: str, amqp_url: str, amqp_prefix: str,
+                                                                 caplog) -> None:  # noqa: ANN001
+    # The broker's port answers nothing at first (compose or Kubernetes starting everything at once), then a
+    # forwarder to the real RabbitMQ opens there: the service connects without being restarted.
+    broker = urlsplit(amqp_url)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    late = urlunsplit(broker._replace(netloc=f"{broker.username}:{broker.password}@127.0.0.1:{port}"))
+    settings = settings_for(pg_url, amqp_url=late, amqp_prefix=amqp_prefix, startup_wait_seconds=60)
+    runtime = ServiceRuntime("scorer", settings, {})
+    starting = asyncio.ensure_future(runtime.start())
+
+    async def forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream = await asyncio.open_connection(broker.hostname, broker.port or 5672)
+        await asyncio.gather(_pipe(reader, upstream[1]), _pipe(upstream[0], writer), return_exceptions=True)
+
+    for _ in range(100):
+        if "RabbitMQ at AMQP_URL is not reachable yet" in caplog.text:
+            break
+        await asyncio.sleep(0.1)
+    assert "RabbitMQ at AMQP_URL is not reachable yet" in caplog.text and not starting.done()
+    server = await asyncio.start_server(forward, "127.0.0.1", port)
+    try:
+        await asyncio.wait_for(starting, 30)
+        assert runtime.broker.ready
+        await runtime.stop()
+    finally:
+        server.close()
