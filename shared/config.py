@@ -57,6 +57,11 @@ class AISummaryConfig(BaseModel):
     tpm: int | None = Field(None, ge=1, le=100_000_000)
 
 
+# Webhooks a profile may have (config.json's list, and the API's per profile): each publication is a delivery
+# to every one, so a script gone wrong must not make that endless.
+MAX_WEBHOOKS = 100
+
+
 class WebhookConfig(BaseModel):
     """A webhook `run --once` delivers to at the end of its run (the services keep theirs in the store)."""
 
@@ -71,7 +76,7 @@ class WebhookConfig(BaseModel):
 class BotConfig(ProfileFields):
     ai_summary: AISummaryConfig = Field(default_factory=AISummaryConfig)
     profiles: dict[str, dict[str, Any]] = Field(default_factory=dict, max_length=MAX_PROFILES)
-    webhooks: list[WebhookConfig] = Field(default_factory=list, max_length=100)
+    webhooks: list[WebhookConfig] = Field(default_factory=list, max_length=MAX_WEBHOOKS)
     # Resolved by load_config from ai_summary.prompt_file; part of the run's snapshot so every service
     # summarizes with the same prompt the fetch saw.
     prompt: str = DEFAULT_PROMPT

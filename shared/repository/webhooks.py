@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from shared.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -27,6 +27,10 @@ class WebhookQueries(Queries):
         if after is not None:
             query = query.where(col(WebhookSubscription.id) > after)
         return list(await self.session.exec(query.order_by(col(WebhookSubscription.id)).limit(limit)))
+
+    async def count_subscriptions(self, profile: str) -> int:
+        return (await self.session.exec(select(func.count()).select_from(WebhookSubscription).where(
+            col(WebhookSubscription.profile) == profile, col(WebhookSubscription.deleted).is_(False)))).one()
 
     async def subscriptions_for(self, profile: str) -> list[WebhookSubscription]:
         """Every live subscription of a profile, paused ones included: a resumed one catches up."""

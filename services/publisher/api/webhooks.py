@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from shared.config import MAX_WEBHOOKS
 from shared.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from shared.profiles import DEFAULT_PROFILE
 from shared.repository import Repository
@@ -137,7 +138,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
 
     @api.post("/webhooks", response_model=WebhookCreated, status_code=201, openapi_extra=WRITE_SECURITY,
               responses={201: {"description": "Created; the secret is shown this once", "links": links},
-                         **problems(401, 403, 413, 422)},
+                         **problems(401, 403, 409, 413, 422)},
               summary="Subscribe a URL to a profile's digests (or papers)")
     async def create_webhook(body: WebhookCreate) -> WebhookCreated:
         if body.feishu_secret is not None and body.format != "feishu":
@@ -151,10 +152,14 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         now = runtime.env.clock()
         async with runtime.env.sessions() as session, session.begin():
             repo = Repository(session)
+            await repo.lock("profiles")  # two creations at once cannot both take the last place
             profile = await repo.get_profile(body.profile)
             # `default` is config.json's top level: it exists before the first fetch has stored it.
             if body.profile != DEFAULT_PROFILE and (profile is None or profile.deleted):
                 raise BadParameter("profile", "body", f"no profile named {body.profile!r}")
+            if await repo.count_subscriptions(body.profile) >= MAX_WEBHOOKS:
+                raise HTTPException(409, f"profile {body.profile!r} has {MAX_WEBHOOKS} webhooks already, the most a "
+                                         "profile takes: delete one first")
             subscription = WebhookSubscription(
                 id="wh_" + uuid.uuid4().hex, url=url, profile=body.profile, format=body.format, per=body.per,
                 origin=ProfileOrigin.API, secret=body.secret or new_secret(), feishu_secret=body.feishu_secret,

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from shared.config import MAX_WEBHOOKS
 from shared.runtime import Env
 from services.publisher.webhooks.delivery import deliver_due
 from tests.feeds import Item
@@ -146,3 +147,24 @@ async def test_a_feishu_subscription_keeps_its_bot_secret_hidden(api: httpx.Asyn
     assert created.json()["feishu_signed"] is True and "bot-signing-secret" not in created.text
     plain = await api.post("/api/v1/webhooks", headers=AUTH, json={"url": "https://example.invalid/x"})
     assert plain.json()["feishu_signed"] is False
+
+
+async def test_a_profile_takes_at_most_a_hundred_webhooks(publisher: Client, pg_env: Env) -> None:
+    # Every publication is a delivery to each: a script gone wrong must not make that endless.
+    await published_run(pg_env)
+    async with publisher(webhook_allowed_networks="127.0.0.0/8") as api:
+        async def create(n: int, profile: str = "default") -> httpx.Response:
+            return await api.post("/api/v1/webhooks", json={"url": f"http://127.0.0.1:9/{n}", "profile": profile},
+                                  headers=AUTH)
+
+        made = await asyncio.gather(*(create(n) for n in range(MAX_WEBHOOKS + 5)))  # at once: the lock counts
+        codes = sorted(r.status_code for r in made)
+        assert codes == [201] * MAX_WEBHOOKS + [409] * 5
+        refused = next(r for r in made if r.status_code == 409)
+        assert refused.json()["detail"] == ("profile 'default' has 100 webhooks already, the most a profile takes: "
+                                            "delete one first")
+        assert (await api.put("/api/v1/profiles/other", json={}, headers=AUTH)).status_code == 201
+        assert (await create(0, "other")).status_code == 201  # per profile
+        gone = next(r for r in made if r.status_code == 201).json()["id"]
+        assert (await api.delete(f"/api/v1/webhooks/{gone}", headers=AUTH)).status_code == 204
+        assert (await create(200)).status_code == 201
