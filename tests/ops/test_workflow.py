@@ -43,11 +43,26 @@ def test_the_llm_key_comes_from_the_repository_secrets() -> None:
     assert "secrets." not in WORKFLOW.read_text().replace("${{ secrets.DASHSCOPE_API_KEY }}", "")
 
 
-def test_the_digest_the_feeds_and_the_store_are_committed_only_when_changed() -> None:
-    (run_step,) = [s for s in steps() if "arxiv-bot run --once" in s.get("run", "")]
-    store = run_step["env"]["DATABASE_URL"].removeprefix("sqlite:///")
+def test_the_digest_and_the_feeds_are_committed_only_when_changed_and_the_store_never() -> None:
     commit = steps()[-1]["run"]
     assert "git diff --cached --quiet" in commit and "git commit" in commit and "git push" in commit
     added = next(line for line in commit.splitlines() if line.strip().startswith("git add")).split()[2:]
-    assert {"README.md", "feed.xml", "feeds", store} <= set(added)
+    assert {"README.md", "feed.xml", "feeds"} <= set(added)
+    assert not any(name.endswith(".db") for name in added)  # GitHub refuses files over 100 MB; a store gets there
     assert workflow()["permissions"]["contents"] == "write"
+
+
+def test_the_store_goes_from_run_to_run_in_the_actions_cache() -> None:
+    names = [step.get("uses", "") or step.get("run", "") for step in steps()]
+    (run_step,) = [s for s in steps() if "arxiv-bot run --once" in s.get("run", "")]
+    store = run_step["env"]["DATABASE_URL"].removeprefix("sqlite:///")
+    restore = next(i for i, name in enumerate(names) if name.startswith("actions/cache/restore@"))
+    save = next(i for i, name in enumerate(names) if name.startswith("actions/cache/save@"))
+    run = steps().index(run_step)
+    assert restore < run < save
+    restored, saved = steps()[restore]["with"], steps()[save]["with"]
+    assert restored["path"] == saved["path"] == store
+    # Entries never change: a key per run, and the newest restored by the prefix.
+    assert restored["key"] == saved["key"] == "arxiv-bot-store-${{ github.run_id }}"
+    assert restored["restore-keys"] == "arxiv-bot-store-"
+    assert steps()[save]["if"] == "always()"  # a failed run's summaries are paid for too
