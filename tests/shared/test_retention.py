@@ -20,16 +20,23 @@ async def test_old_sent_rows_and_superseded_renderings_go_and_the_rest_stays(sto
             OutboxMessage(message_id="sent-new", routing_key="k", body="{}", created_at=recent, sent_at=recent),
             OutboxMessage(message_id="unsent-old", routing_key="k", body="{}", created_at=old)])
         await session.flush()
-        for day, created in ((date(2024, 11, 28), old), (date(2024, 11, 28), old), (date(2024, 11, 28), recent),
-                             (date(2024, 11, 27), old)):
-            session.add(Publication(profile="default", name="README.md", run_id="r", announced=day, digest_key="k",
-                                    content_type="text/markdown", content="x", created_at=created))
+        for name in ("README.md", "days/2024-11-27.html", "days/2024-11-28.html", "feeds/cs.AI.rss"):
+            for day, created in ((date(2024, 11, 28), old), (date(2024, 11, 28), old), (date(2024, 11, 28), recent),
+                                 (date(2024, 11, 27), old), (None, old)):
+                if name.startswith("days/") and day != date.fromisoformat(name[5:15]):
+                    continue  # a day page is rendered on its own day only
+                session.add(Publication(profile="default", name=name, run_id="r", announced=day, digest_key="k",
+                                        content_type="text/plain", content="x", created_at=created))
     counts = await prune(store_env.sessions, store_env.settings, now)
     async with store_env.sessions() as session:
         outbox = [m.message_id for m in await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))]
-        publications = [(p.announced, p.created_at == old)
+        publications = [(p.name, p.announced, p.created_at == old)
                         for p in await session.exec(select(Publication).order_by(col(Publication.id)))]
-    assert counts == {"outbox": 1, "publications": 2, "claims": 0}
+    assert counts == {"outbox": 1, "publications": 4 + 4 + 2, "claims": 0}  # README, feed, the 28th's page
     assert outbox == ["sent-new", "unsent-old"]  # never an unsent one, whatever its age
-    # The 28th keeps its newest rendering; the 27th its only one, however old.
-    assert publications == [(date(2024, 11, 28), False), (date(2024, 11, 27), True)]
+    # What is served stays: the newest day's newest rendering of every artifact (a recent one would stay anyway),
+    # and each day page's newest, however old. A README or feed of an earlier day is never served again.
+    assert publications == [("README.md", date(2024, 11, 28), False),
+                            ("days/2024-11-27.html", date(2024, 11, 27), True),
+                            ("days/2024-11-28.html", date(2024, 11, 28), False),
+                            ("feeds/cs.AI.rss", date(2024, 11, 28), False)]
