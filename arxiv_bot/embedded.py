@@ -21,6 +21,7 @@ from shared.models import FetchRun
 from shared.outbox import relay
 from shared.profiles import DEFAULT_PROFILE
 from shared.repository import Repository
+from shared.retention import prune
 from shared.runtime import Env, Handler, make_http, tune_gc
 from shared.settings import Settings
 from shared.stages import ProfileStage
@@ -145,6 +146,9 @@ async def _run_once(settings: Settings, config: BotConfig, out: Path,
         await bus.drain(env)
         written = await write_outputs(env, out)
         await deliver_configured(env)
+        # What the services do once an hour: sent outbox rows and renderings never served again go after their
+        # retention, so a store run daily does not keep every day's feeds for ever.
+        await prune(env.sessions, settings, env.clock())
         async with env.sessions() as session:
             repo = Repository(session)
             run = await repo.get_run(run.id) or run

@@ -194,3 +194,24 @@ def test_a_store_that_cannot_grow_is_one_error_line_and_the_next_run_recovers(tm
     assert room.returncode == 0, room.stderr
     assert len(readme_ids((tmp_path / "digest/README.md").read_text())) == 30
     assert "120 papers, 120 new, 30 selected" in room.stdout  # the fetch left unfinished, taken over and done
+
+
+def test_a_daily_store_keeps_what_is_served_and_prunes_the_rest(tmp_path: Path) -> None:
+    # Retention shortened to a moment: each run prunes as the services do hourly.
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650,
+                                  "min_score": 0, "ai_summary": {"enabled": False}}))
+    days = [("Thu, 28 Nov 2024 00:00:00 -0500", "2411.00001"), ("Fri, 29 Nov 2024 00:00:00 -0500", "2411.00002")]
+    with FakeArxiv(feeds={}) as arxiv:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, OUTBOX_RETENTION_DAYS="1e-9", PUBLICATION_RETENTION_DAYS="1e-9")
+        for pub, arxiv_id in days:
+            arxiv.feeds["cs.AI"] = feed("cs.AI", [Item(arxiv_id, "Sparse things")], pub=pub)
+            result = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
+            assert result.returncode == 0, result.stderr
+    with contextlib.closing(sqlite3.connect(tmp_path / "arxiv-bot.db")) as db:
+        kept = db.execute("SELECT name, announced FROM publications ORDER BY name, announced").fetchall()
+        assert db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL").fetchone() == (0,)
+    assert ("days/2024-11-28.html", "2024-11-28") in kept and ("days/2024-11-29.html", "2024-11-29") in kept
+    assert ("README.md", "2024-11-29") in kept and ("README.md", "2024-11-28") not in kept
+    assert {day for name, day in kept if not name.startswith("days/")} == {"2024-11-29"}
+    assert readme_ids((tmp_path / "digest/README.md").read_text()) == ["2411.00002v1"]
