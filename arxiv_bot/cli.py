@@ -248,6 +248,15 @@ def _environment_error(exc: ValidationError) -> str:
     return "; ".join(problems)
 
 
+def _broker_error(exc: Exception) -> str:
+    if type(exc).__name__ == "InvalidFrameError" and "Connection.Close" in str(exc):
+        # RabbitMQ closes the connection while opening it (aiormq keeps no reason): a virtual host that does not
+        # exist, or that the user may not use, is what does that.
+        return ("it closed the connection while opening it: does the virtual host in AMQP_URL's path exist, and "
+                "may this user use it?")
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -266,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:
+        if type(exc).__module__.startswith(("aiormq", "aio_pika")):  # the broker refused us, not a bug of ours
+            print(f"error: the broker at AMQP_URL: {_broker_error(exc)}", file=sys.stderr)
+            return 1
         import sqlite3
 
         from sqlalchemy.exc import DatabaseError, OperationalError  # here only: --help need not import SQLAlchemy

@@ -26,6 +26,15 @@ def test_an_unreachable_broker_is_waited_for_then_one_error_line(tmp_path: Path,
     assert len(waits) == 2 and "trying again in 1 s" in waits[0] and "trying again in 2 s" in waits[1]
 
 
+def test_a_virtual_host_the_broker_does_not_have_is_one_error_line(tmp_path: Path, pg_url: str, amqp_url: str) -> None:
+    wrong = amqp_url.rstrip("/") + "/no-such-vhost"
+    result = arxiv_bot("fetch", cwd=tmp_path, env=child_env(DATABASE_URL=pg_url, AMQP_URL=wrong), timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: the broker at AMQP_URL: it closed the connection while opening it: does the virtual host in "
+        "AMQP_URL's path exist, and may this user use it?")
+
+
 def test_a_missing_named_config_and_an_unknown_service_are_refused(tmp_path: Path) -> None:
     missing = arxiv_bot("run", "--once", "--config", "nope.json", cwd=tmp_path, env=child_env())
     assert missing.returncode == 2 and "nope.json: no such config file" in missing.stderr
