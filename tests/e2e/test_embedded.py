@@ -215,3 +215,30 @@ def test_a_daily_store_keeps_what_is_served_and_prunes_the_rest(tmp_path: Path) 
     assert ("README.md", "2024-11-29") in kept and ("README.md", "2024-11-28") not in kept
     assert {day for name, day in kept if not name.startswith("days/")} == {"2024-11-29"}
     assert readme_ids((tmp_path / "digest/README.md").read_text()) == ["2411.00002v1"]
+
+
+def test_a_profile_removed_from_config_json_loses_its_files_and_nothing_else(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    lab = {"categories": ["cs.AI"], "keywords": ["Graph"], "min_score": 0}
+    settings = {"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650, "min_score": 0,
+                "ai_summary": {"enabled": False}}
+    config.write_text(json.dumps({**settings, "profiles": {"lab": lab}}))
+    items = [Item("2411.00001", "Sparse things", categories=["cs.AI"]), Item("2411.00002", "Graph things",
+                                                                             categories=["cs.AI"])]
+    with FakeArxiv(feeds={"cs.AI": feed("cs.AI", items)}) as arxiv:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base)
+        assert arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env).returncode == 0
+        folder = tmp_path / "digest/profiles/lab"
+        assert readme_ids((folder / "README.md").read_text()) == ["2411.00002v1"]
+        (folder / "notes.txt").write_text("mine")  # someone's own file beside the outputs
+        config.write_text(json.dumps(settings))
+        result = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == ["notes.txt"]
+    assert "files of the deleted profile 'lab'" in result.stderr
+    assert readme_ids((tmp_path / "digest/README.md").read_text()) == ["2411.00001v1"]
+    (folder / "notes.txt").unlink()
+    with FakeArxiv(feeds={"cs.AI": feed("cs.AI", items)}) as arxiv:
+        again = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path,
+                          env=child_env(ARXIV_RSS_BASE_URL=arxiv.base))
+    assert again.returncode == 0 and "deleted profile" not in again.stderr  # nothing left to remove
