@@ -119,8 +119,8 @@ async def write_outputs(env: Env, out: Path) -> list[Path]:
     return written
 
 
-def _remove(paths: list[Path], top: Path) -> int:
-    """Unlink `paths` that exist, then every folder left empty between them and `top` (`top` included)."""
+def _remove(paths: list[Path], top: Path, with_top: bool) -> int:
+    """Unlink `paths` that exist, then every folder left empty between them and `top` (`top` too if asked)."""
     removed = 0
     for path in paths:
         if not path.resolve().is_relative_to(top.resolve()):
@@ -128,26 +128,30 @@ def _remove(paths: list[Path], top: Path) -> int:
         if path.is_file():
             path.unlink()
             removed += 1
-    for folder in sorted({p.parent for p in paths} | {top}, key=lambda p: len(p.parts), reverse=True):
-        while folder.is_relative_to(top) and folder.is_dir() and not any(folder.iterdir()):
+    for folder in sorted({p.parent for p in paths}, key=lambda p: len(p.parts), reverse=True):
+        while (folder != top or with_top) and folder.is_relative_to(top) and folder.is_dir() \
+                and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
     return removed
 
 
-async def remove_deleted_outputs(env: Env, out: Path) -> None:
-    """A profile deleted (gone from config.json, or through the API) no longer has its files under `out`: a
-    static host would serve its last digest for ever. Only the files its last publication named go, and
-    folders they leave empty; anything else someone put there stays."""
+async def remove_stale_outputs(env: Env, out: Path) -> None:
+    """Files under `out` that no digest stands behind any more go, or a static host would serve them for ever:
+    a deleted profile's (gone from config.json, or through the API), and a category feed whose category a
+    profile no longer follows. Only names our publications had, and folders they leave empty; anything else
+    someone put there stays."""
     async with env.sessions() as session:
         repo = Repository(session)
         for profile in await repo.all_profiles():
-            if not profile.deleted or profile.name == DEFAULT_PROFILE:
-                continue
             top = output_dir(out, profile.name)
-            paths = [top / publication.name for publication in await repo.current_publications(profile.name)]
-            if removed := await asyncio.to_thread(_remove, paths, top):
-                log.info("removed %d files of the deleted profile %r from %s", removed, profile.name, top)
+            current = {publication.name for publication in await repo.current_publications(profile.name)}
+            deleted = profile.deleted and profile.name != DEFAULT_PROFILE
+            stale = current if deleted else set(await repo.published_names(profile.name, "feeds/")) - current
+            paths = [top / name for name in sorted(stale)]
+            if stale and (removed := await asyncio.to_thread(_remove, paths, top, deleted)):
+                log.info("removed %d files of %s %r from %s", removed,
+                         "the deleted profile" if deleted else "feeds no longer made for", profile.name, top)
 
 
 async def run_once(settings: Settings, config: BotConfig, out: Path) -> tuple[FetchRun, dict[str, int], list[Path]]:
@@ -176,7 +180,7 @@ async def _run_once(settings: Settings, config: BotConfig, out: Path,
             await publish_profile(env, run.id, run_profile.profile, force=True)
         await bus.drain(env)
         written = await write_outputs(env, out)
-        await remove_deleted_outputs(env, out)
+        await remove_stale_outputs(env, out)
         await deliver_configured(env)
         # What the services do once an hour: sent outbox rows and renderings never served again go after their
         # retention, so a store run daily does not keep every day's feeds for ever.

@@ -28,8 +28,10 @@ __all__ = ["FEED", "README", "build_digest", "category_feed", "publish_profile",
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": rss.render_rss, "atom": atom.render_atom, "json": jsonfeed.render_json}
 # Statuses whose run has a digest of its own; any other (empty, error, a status this code does not know yet)
-# keeps the current digest and only tells the page.
-WITH_DIGEST = (RunStatus.OK, RunStatus.PARTIAL)
+# keeps the current digest and only tells the page. A stale run (arXiv has not announced since) carries the
+# day it still shows, scored with today's profiles: an unchanged profile gives the same digest, left as it is;
+# one edited since (config.json, the API) gets its new selection now, not at the next announcement.
+WITH_DIGEST = (RunStatus.OK, RunStatus.PARTIAL, RunStatus.STALE)
 
 
 def _channel(digest: Digest, settings: Settings, updated: datetime, fmt: str, category: str | None) -> Channel:

@@ -42,6 +42,12 @@ class PublicationQueries(Queries):
             .order_by(col(Publication.name).desc()).limit(limit))
         return list(rows)
 
+    async def published_names(self, profile: str, prefix: str) -> list[str]:
+        """Every artifact name under `prefix` the profile's publications still in the store have had."""
+        rows = await self.session.exec(select(Publication.name).where(
+            col(Publication.profile) == profile, col(Publication.name).startswith(prefix, autoescape=True)).distinct())
+        return list(rows)
+
     async def serving_version(self) -> tuple[Any, ...]:
         """What the publisher's memory cache compares once a second, in one statement: the newest
         publication and the profiles' last change (a profile deleted or changed stops or starts being served)."""

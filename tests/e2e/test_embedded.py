@@ -242,3 +242,43 @@ def test_a_profile_removed_from_config_json_loses_its_files_and_nothing_else(tmp
         again = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path,
                           env=child_env(ARXIV_RSS_BASE_URL=arxiv.base))
     assert again.returncode == 0 and "deleted profile" not in again.stderr  # nothing left to remove
+
+
+def test_a_category_no_longer_followed_loses_its_feeds_and_nothing_else(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    settings = {"keywords": ["Sparse"], "days_back": 3650, "min_score": 0, "ai_summary": {"enabled": False}}
+    feeds = {c: feed(c, [Item(f"2411.0000{n}", f"Sparse things {n}", categories=[c])])
+             for n, c in enumerate(("cs.AI", "cs.CL"), 1)}
+    with FakeArxiv(feeds=feeds) as arxiv:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base)
+        config.write_text(json.dumps({**settings, "categories": ["cs.AI", "cs.CL"]}))
+        assert arxiv_bot("run", "--once", "--config", str(config), "--out", ".", cwd=tmp_path, env=env).returncode == 0
+        made = sorted(p.name for p in (tmp_path / "feeds").iterdir())
+        assert made == [f"cs.{c}.{ext}" for c in ("AI", "CL") for ext in ("atom", "json", "rss", "xml")]
+        (tmp_path / "feeds/mine.xml").write_text("<rss/>")  # someone's own feed beside ours
+        config.write_text(json.dumps({**settings, "categories": ["cs.AI"]}))
+        result = arxiv_bot("run", "--once", "--config", str(config), "--out", ".", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "feeds").iterdir()) == [
+        "cs.AI.atom", "cs.AI.json", "cs.AI.rss", "cs.AI.xml", "mine.xml"]
+    assert "removed 4 files of feeds no longer made for 'default'" in result.stderr
+    assert readme_ids((tmp_path / "README.md").read_text()) == ["2411.00001v1"] and config.exists()
+
+
+def test_a_config_edited_the_same_day_shows_its_new_selection_at_once(tmp_path: Path) -> None:
+    # arXiv has not announced since the first run (the second is stale); the researcher changed a keyword
+    # meanwhile and runs again: the digest follows the edit now, not at the next announcement.
+    config = tmp_path / "config.json"
+    settings = {"categories": ["cs.AI"], "days_back": 3650, "min_score": 0, "ai_summary": {"enabled": False}}
+    items = [Item("2411.00001", "Sparse attention"), Item("2411.00002", "Graph networks")]
+    with FakeArxiv(feeds={"cs.AI": feed("cs.AI", items)}) as arxiv:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base)
+        digests = []
+        for keywords in (["Sparse"], ["Graph"], ["Graph"]):
+            config.write_text(json.dumps({**settings, "keywords": keywords}))
+            result = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
+            assert result.returncode == 0, result.stderr
+            digests.append((readme_ids((tmp_path / "digest/README.md").read_text()), result.stderr))
+    assert [ids for ids, _ in digests] == [["2411.00001v1"], ["2411.00002v1"], ["2411.00002v1"]]
+    assert "stale" in digests[1][1] and "(new digest)" in digests[1][1]
+    assert "(digest unchanged)" in digests[2][1]  # the same profile on the same day: nothing published again
