@@ -93,8 +93,8 @@ async def fetch_now(env: Env, config: BotConfig, reason: str, take_over: bool = 
 async def _run_items(repo: Repository, run_id: str, outcomes: list[FeedOutcome]) -> list[tuple[str, int, str, str]]:
     """The run's items in fetch order, (arxiv_id, version, feed category, announce type). A stale feed (arXiv
     has not announced since the last run) brings the items it showed then, so the day is scored again: a
-    profile edited since sees its new selection, and an unchanged one gives the same digest, which the
-    publisher leaves as it is."""
+    profile edited since sees its new selection, and an unchanged one keeps its digest (the publisher's
+    `_edited_since`)."""
     items: list[tuple[str, int, str, str]] = []
     for outcome in outcomes:
         if outcome.feed:

@@ -7,6 +7,7 @@ import hashlib
 import logging
 from datetime import datetime
 
+from shared.models import Publication, RunProfile
 from shared.messages import RunPublished
 from shared.repository import Repository
 from shared.runtime import Env
@@ -28,10 +29,8 @@ __all__ = ["FEED", "README", "build_digest", "category_feed", "publish_profile",
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": rss.render_rss, "atom": atom.render_atom, "json": jsonfeed.render_json}
 # Statuses whose run has a digest of its own; any other (empty, error, a status this code does not know yet)
-# keeps the current digest and only tells the page. A stale run (arXiv has not announced since) carries the
-# day it still shows, scored with today's profiles: an unchanged profile gives the same digest, left as it is;
-# one edited since (config.json, the API) gets its new selection now, not at the next announcement.
-WITH_DIGEST = (RunStatus.OK, RunStatus.PARTIAL, RunStatus.STALE)
+# keeps the current digest and only tells the page. A stale run (see `_edited_since`) may have one too.
+WITH_DIGEST = (RunStatus.OK, RunStatus.PARTIAL)
 
 
 def _channel(digest: Digest, settings: Settings, updated: datetime, fmt: str, category: str | None) -> Channel:
@@ -78,6 +77,17 @@ def publish_lock(profile: str) -> str:
     return "publish:" + hashlib.sha256(profile.encode()).hexdigest()[:24]
 
 
+async def _edited_since(repo: Repository, run_profile: RunProfile, current: Publication | None) -> bool:
+    """Whether a stale run (arXiv has not announced since; the run carries the day it still shows, scored with
+    today's profiles) has a digest to publish: only when the profile changed since the current digest was made
+    (config.json edited, the API), so the edit shows at once. An unchanged profile keeps its digest as it is,
+    even though papers age out of a short `days_back` while arXiv is closed."""
+    if current is None:
+        return True
+    made_by = await repo.get_run_profile(current.run_id, run_profile.profile)
+    return made_by is None or made_by.profile_version != run_profile.profile_version
+
+
 async def publish_profile(env: Env, run_id: str, profile: str, force: bool = False) -> bool:
     """Publish a (run, profile) once, when its summaries are in (or `force`, at the deadline); returns whether
     the served digest changed."""
@@ -100,7 +110,9 @@ async def publish_profile(env: Env, run_id: str, profile: str, force: bool = Fal
         current = await repo.current_publication(profile, README)
         late = (current is not None and current.announced is not None and run.announced is not None
                 and run.announced < current.announced)
-        if run_profile.status not in WITH_DIGEST:
+        if run_profile.status not in WITH_DIGEST and not (
+                run_profile.status == RunStatus.STALE and not late
+                and await _edited_since(repo, run_profile, current)):
             # No announcement (or no feed at all) must not replace yesterday's digest with an empty page.
             log.info("run %s is %s for %r: the current digest stays", run_id, run_profile.status, profile)
         elif late:
