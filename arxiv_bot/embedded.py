@@ -121,9 +121,9 @@ async def write_outputs(env: Env, out: Path) -> list[Path]:
 
 def _remove(paths: list[Path], top: Path, with_top: bool) -> int:
     """Unlink `paths` that exist, then every folder left empty between them and `top` (`top` too if asked)."""
-    removed = 0
+    removed, inside = 0, top.resolve()
     for path in paths:
-        if not path.resolve().is_relative_to(top.resolve()):
+        if not path.resolve().is_relative_to(inside):
             continue  # never outside the profile's folder, whatever a name holds
         if path.is_file():
             path.unlink()
@@ -145,7 +145,7 @@ async def remove_stale_outputs(env: Env, out: Path) -> None:
         repo = Repository(session)
         for profile in await repo.all_profiles():
             top = output_dir(out, profile.name)
-            current = {publication.name for publication in await repo.current_publications(profile.name)}
+            current = set(await repo.current_names(profile.name))  # names only: a digest's content is megabytes
             deleted = profile.deleted and profile.name != DEFAULT_PROFILE
             stale = current if deleted else set(await repo.published_names(profile.name, "feeds/")) - current
             paths = [top / name for name in sorted(stale)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import col, select
 
 from shared.models import Profile, ProfileVersion
@@ -18,10 +17,6 @@ class ProfileQueries(Queries):
         """Every profile not deleted, `default` first, then by name (the fetch order of their categories)."""
         rows = list(await self.session.exec(select(Profile).where(col(Profile.deleted).is_(False))))
         return sorted(rows, key=lambda p: (p.name != DEFAULT_PROFILE, p.name))
-
-    async def count_active_profiles(self) -> int:
-        return (await self.session.exec(select(func.count()).select_from(Profile)
-                                        .where(col(Profile.deleted).is_(False)))).one()
 
     async def all_profiles(self) -> list[Profile]:
         return list(await self.session.exec(select(Profile).order_by(col(Profile.name))))

@@ -25,11 +25,18 @@ class PublicationQueries(Queries):
         return rows.first()
 
     async def current_publications(self, profile: str) -> list[Publication]:
-        """Every artifact name of the profile's current digest (the newest README's run)."""
+        """Every artifact of the profile's current digest (the newest README's run)."""
+        return await self._current(profile, select(Publication))
+
+    async def current_names(self, profile: str) -> list[str]:
+        """The names of `current_publications`, without reading their content."""
+        return await self._current(profile, select(Publication.name))
+
+    async def _current(self, profile: str, query: Any) -> list[Any]:
         readme = await self.current_publication(profile, "README.md")
         if readme is None:
             return []
-        rows = await self.session.exec(select(Publication).where(
+        rows = await self.session.exec(query.where(
             col(Publication.profile) == profile, col(Publication.run_id) == readme.run_id,
             col(Publication.digest_key) == readme.digest_key).order_by(col(Publication.name)))
         return list(rows)

@@ -131,12 +131,13 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                 raise BadParameter(key, "body", message)
             existing = await repo.get_profile(name)
             created = existing is None or existing.deleted  # read before the write changes the same object
+            active = await repo.active_profiles()
             # Every active profile is scored at every run: a script gone wrong must not make it endless.
-            if created and await repo.count_active_profiles() > MAX_PROFILES:
+            if created and len(active) > MAX_PROFILES:
                 raise HTTPException(409, f"there are {MAX_PROFILES:,} profiles besides {DEFAULT_PROFILE!r} already, "
                                          "the most a deployment takes: delete one first")
             budget = TermBudget()
-            for other in await repo.active_profiles():
+            for other in active:
                 if other.name != name:
                     budget.take(ProfileSettings.model_validate(other.settings))
             if not budget.take(resolved):
