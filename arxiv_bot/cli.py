@@ -33,17 +33,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     config = load_config(settings.arxiv_bot_config, missing_ok=args.config is None)
     out = _output_folder(Path(args.out))
-    run, selected, written = asyncio.run(run_once(settings, config, out))
+    result = asyncio.run(run_once(settings, config, out))
+    run = result.run
     feeds = ", ".join(f"{f['category']} {f['status']}" for f in run.feeds)
     picks = ", ".join(f"{count} selected" if name == "default" else f"{count} for {name}"
-                      for name, count in selected.items())
-    print(f"run {run.id}: {run.status} ({feeds}); {run.items} papers, {run.new} new, {picks or '0 selected'}")
-    for path in written:
+                      for name, count in result.selected.items())
+    print(f"run {run.id}: {run.status} ({feeds}); {run.items} papers, {run.new} new, {picks or '0 selected'}"
+          f"{_summaries(result.summaries, result.failure)}")
+    for path in result.written:
         print(f"wrote {path}")
     if run.status == "error":
         print("every feed failed; the previous digest (if any) was kept", file=sys.stderr)
         return 1
     return 0
+
+
+def _summaries(counts: dict[str, int], failure: str) -> str:
+    """`; summaries: 12 done, 3 reused, 2 failed (HTTP 401 from the model: bad key)`, or nothing."""
+    parts = [f"{counts[status]} {status}" + (f" ({failure})" if status == "failed" and failure else "")
+             for status in ("done", "reused", "failed", "disabled") if counts.get(status)]
+    return "; summaries: " + ", ".join(parts) if parts else ""
 
 
 def _output_folder(out: Path) -> Path:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections import deque
+from collections import Counter, deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from arxiv_bot.store_lock import exclusive_store
@@ -24,7 +25,7 @@ from shared.repository import Repository
 from shared.retention import prune
 from shared.runtime import Env, Handler, make_http, tune_gc
 from shared.settings import Settings
-from shared.stages import ProfileStage
+from shared.stages import ProfileStage, SummaryStatus
 
 from services.fetcher import worker as fetcher
 from services.fetcher.fetch import fetch_now
@@ -39,6 +40,18 @@ HANDLERS: dict[str, dict[str, Handler]] = {"fetcher": fetcher.HANDLERS, "scorer"
                                            "summarizer": summarizer.HANDLERS, "publisher": publisher.HANDLERS}
 DEFAULT_DATABASE = "sqlite:///arxiv-bot.db"
 WRITERS = 2  # threads writing output files (measured: 1.6x faster than one on this 2-core machine)
+
+
+@dataclass
+class OnceResult:
+    """What `run --once` did: the run, papers selected per profile (`default` first), files written, and the
+    run's summaries by outcome (done, reused, failed, disabled) with the most frequent failure's reason."""
+
+    run: FetchRun
+    selected: dict[str, int]
+    written: list[Path]
+    summaries: Counter = field(default_factory=Counter)
+    failure: str = ""
 
 
 def handlers_for(routing_key: str) -> list[Handler]:
@@ -154,15 +167,14 @@ async def remove_stale_outputs(env: Env, out: Path) -> None:
                          "the deleted profile" if deleted else "feeds no longer made for", profile.name, top)
 
 
-async def run_once(settings: Settings, config: BotConfig, out: Path) -> tuple[FetchRun, dict[str, int], list[Path]]:
-    """Fetch, score, summarize and publish once; (the run, papers selected per profile, files written)."""
+async def run_once(settings: Settings, config: BotConfig, out: Path) -> OnceResult:
+    """Fetch, score, summarize and publish once."""
     url = settings.database_url or DEFAULT_DATABASE
     async with exclusive_store(url):  # another run --once on this store first
         return await _run_once(settings, config, out, url)
 
 
-async def _run_once(settings: Settings, config: BotConfig, out: Path,
-                    url: str) -> tuple[FetchRun, dict[str, int], list[Path]]:
+async def _run_once(settings: Settings, config: BotConfig, out: Path, url: str) -> OnceResult:
     tune_gc()
     await migrate(url)
     engine = make_engine(url)
@@ -189,7 +201,12 @@ async def _run_once(settings: Settings, config: BotConfig, out: Path,
             repo = Repository(session)
             run = await repo.get_run(run.id) or run
             selected = {p.profile: p.selected for p in await repo.run_profiles(run.id)}
-        return run, dict(sorted(selected.items(), key=lambda kv: kv[0] != DEFAULT_PROFILE)), written
+            outcomes = (await repo.run_summaries(run.id)).values()
+        counts = Counter("reused" if o.reused and o.status == SummaryStatus.DONE else str(o.status)
+                         for o, _ in outcomes)
+        failures = Counter(s.error for o, s in outcomes if o.status == SummaryStatus.FAILED and s and s.error)
+        return OnceResult(run, dict(sorted(selected.items(), key=lambda kv: kv[0] != DEFAULT_PROFILE)), written,
+                          counts, failures.most_common(1)[0][0].removeprefix("not asked: ") if failures else "")
     finally:
         await env.close()
         await engine.dispose()

@@ -48,7 +48,8 @@ def child(feeds: str, base: str) -> None:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", arxiv_rss_base_url=base,
                             arxiv_min_delay_seconds=0)
         began = time.perf_counter()
-        run, selected, _ = asyncio.run(run_once(settings, config, Path(tmp)))
+        result = asyncio.run(run_once(settings, config, Path(tmp)))
+        run, selected = result.run, result.selected
         done = time.perf_counter()
     print(json.dumps({"papers": run.items, "selected": selected.get("default", 0), "import_seconds": imported - started,
                       "run_once_seconds": done - began}))

@@ -68,7 +68,8 @@ def run(feeds: Path, config: BotConfig, repeat: int) -> tuple[float, int, int]:
                 settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", arxiv_rss_base_url=arxiv.base,
                                     arxiv_min_delay_seconds=0)
                 started = time.perf_counter()
-                result, picked, _ = asyncio.run(run_once(settings, config, Path(tmp)))
+                once = asyncio.run(run_once(settings, config, Path(tmp)))
+                result, picked = once.run, once.selected
                 times.append(time.perf_counter() - started)
                 items, selected = result.items, sum(picked.values())
     return statistics.median(times), items, selected

@@ -218,7 +218,8 @@ class FakeLLM(_Server):
       ("empty", 0) a 200 with an empty answer           ("drop", 0)  the connection closed, no reply
     Files: POST /files (multipart `file`, `purpose`) keeps the upload in `files` and `uploads`; DELETE
     /files/<id> removes it (its id goes to `deleted`); a chat naming `fileid://<id>` of a file it does not
-    hold gets a 400, as DashScope answers.
+    hold gets a 400, as DashScope answers. With `models` set, a chat naming another model gets OpenAI's 404
+    (`model_not_found`).
     """
 
     def __init__(self, answer: Callable[[list[dict]], str] | None = None, api_key: str = "test-key"):
@@ -235,6 +236,8 @@ class FakeLLM(_Server):
         self.files: dict[str, dict] = {}
         self.uploads: list[dict] = []
         self.deleted: list[str] = []
+        self.models: set[str] | None = None
+        self.unauthorized = 0  # requests refused for their key
         self.lock = threading.Lock()
         super().__init__(_LLMHandler)
 
@@ -248,6 +251,8 @@ class _LLMHandler(_Quiet):
         server: FakeLLM = self.server.owner  # type: ignore[attr-defined]
         if self.headers.get("Authorization") == f"Bearer {server.api_key}":
             return True
+        with server.lock:
+            server.unauthorized += 1
         self.reply(401, b'{"error": {"message": "bad key", "type": "invalid_request_error"}}', "application/json")
         return False
 
@@ -291,6 +296,10 @@ class _LLMHandler(_Quiet):
         if not self.authorized():
             return
         body = json.loads(raw)
+        if server.models is not None and body.get("model") not in server.models:
+            message = f"The model `{body.get('model')}` does not exist or you do not have access to it."
+            return self.reply(*_json(404, {"error": {"message": message, "type": "invalid_request_error",
+                                                     "code": "model_not_found"}}), "application/json")
         with server.lock:
             server.requests.append(body)
             server.times.append(time.monotonic())

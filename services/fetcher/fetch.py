@@ -94,7 +94,7 @@ async def _run_items(repo: Repository, run_id: str, outcomes: list[FeedOutcome])
     """The run's items in fetch order, (arxiv_id, version, feed category, announce type). A stale feed (arXiv
     has not announced since the last run) brings the items it showed then, so the day is scored again: a
     profile edited since sees its new selection, and an unchanged one keeps its digest (the publisher's
-    `_edited_since`)."""
+    `_news_since`)."""
     items: list[tuple[str, int, str, str]] = []
     for outcome in outcomes:
         if outcome.feed:

@@ -12,7 +12,7 @@ from shared.messages import RunPublished
 from shared.repository import Repository
 from shared.runtime import Env
 from shared.settings import Settings
-from shared.stages import ProfileStage, RunStatus
+from shared.stages import ProfileStage, RunStatus, SummaryStatus
 
 from services.publisher.assemble import build_digest, profile_settings
 from services.publisher.digest import Digest
@@ -29,7 +29,7 @@ __all__ = ["FEED", "README", "build_digest", "category_feed", "publish_profile",
 log = logging.getLogger(__name__)
 RENDERERS = {"rss": rss.render_rss, "atom": atom.render_atom, "json": jsonfeed.render_json}
 # Statuses whose run has a digest of its own; any other (empty, error, a status this code does not know yet)
-# keeps the current digest and only tells the page. A stale run (see `_edited_since`) may have one too.
+# keeps the current digest and only tells the page. A stale run (see `_news_since`) may have one too.
 WITH_DIGEST = (RunStatus.OK, RunStatus.PARTIAL)
 
 
@@ -77,15 +77,22 @@ def publish_lock(profile: str) -> str:
     return "publish:" + hashlib.sha256(profile.encode()).hexdigest()[:24]
 
 
-async def _edited_since(repo: Repository, run_profile: RunProfile, current: Publication | None) -> bool:
+async def _news_since(repo: Repository, run_profile: RunProfile, current: Publication | None) -> bool:
     """Whether a stale run (arXiv has not announced since; the run carries the day it still shows, scored with
-    today's profiles) has a digest to publish: only when the profile changed since the current digest was made
-    (config.json edited, the API), so the edit shows at once. An unchanged profile keeps its digest as it is,
-    even though papers age out of a short `days_back` while arXiv is closed."""
+    today's profiles) has a digest to publish: when the profile changed since the current digest was made
+    (config.json edited, the API), or when the run has a summary the current digest lacks (a key mended, a
+    provider back), so either shows at once. Otherwise the profile keeps its digest as it is, even though
+    papers age out of a short `days_back` while arXiv is closed."""
     if current is None:
         return True
     made_by = await repo.get_run_profile(current.run_id, run_profile.profile)
-    return made_by is None or made_by.profile_version != run_profile.profile_version
+    if made_by is None or made_by.profile_version != run_profile.profile_version:
+        return True
+    def done(outcomes: dict) -> set[str]:
+        return {arxiv_id for arxiv_id, (outcome, _) in outcomes.items() if outcome.status == SummaryStatus.DONE}
+
+    mended = done(await repo.run_summaries(run_profile.run_id)) - done(await repo.run_summaries(current.run_id))
+    return bool(mended & set(run_profile.to_summarize))
 
 
 async def publish_profile(env: Env, run_id: str, profile: str, force: bool = False) -> bool:
@@ -112,7 +119,7 @@ async def publish_profile(env: Env, run_id: str, profile: str, force: bool = Fal
                 and run.announced < current.announced)
         if run_profile.status not in WITH_DIGEST and not (
                 run_profile.status == RunStatus.STALE and not late
-                and await _edited_since(repo, run_profile, current)):
+                and await _news_since(repo, run_profile, current)):
             # No announcement (or no feed at all) must not replace yesterday's digest with an empty page.
             log.info("run %s is %s for %r: the current digest stays", run_id, run_profile.status, profile)
         elif late:

@@ -25,7 +25,7 @@ from services.summarizer.budget import fit
 from services.summarizer.fulltext import FullText, full_text
 from services.summarizer.limits import LimitWaitTooLong, RateLimiter
 from services.summarizer.prompt import language_of, paper_header, system_prompt
-from services.summarizer.retry import Backoff, reason, with_retries
+from services.summarizer.retry import Backoff, reason, refused, with_retries
 from services.summarizer.summarize import Answer, ask, prompt_hash
 
 if TYPE_CHECKING:  # openai costs ~30 MB and ~1 s to import: only when a summary is asked
@@ -102,9 +102,10 @@ async def _ask_with_file(env: Env, client: AsyncOpenAI, model: str, paper: Paper
 
 
 async def ask_model(env: Env, config: BotConfig, client: AsyncOpenAI, base_url: str, paper: Paper,
-                    prepared: Prepared) -> Summary:
+                    prepared: Prepared, on_refusal: Callable[[str], bool] | None = None) -> Summary:
     """The Summary row for this paper: done with its text, or failed with its reason. Never raises for a
-    failure of the model, the wire or the answer."""
+    failure of the model, the wire or the answer. A refusal of the key, the model or the URL goes to
+    `on_refusal(reason)`, which says whether it is the first one heard (only that one is a warning)."""
     model, settings = config.ai_summary.model, env.settings
     row = Summary(arxiv_id=paper.arxiv_id, version=paper.version, model=model, prompt_hash=prompt_hash(prepared.system),
                   language=language_of(config), source=prepared.text.source, source_detail=prepared.text.detail,
@@ -138,8 +139,15 @@ async def ask_model(env: Env, config: BotConfig, client: AsyncOpenAI, base_url: 
             text = f"no answer within {settings.llm_deadline_seconds:g} s"
         elif isinstance(exc, LimitWaitTooLong):
             text = str(exc)
-        log.warning("%s with %s failed: %s", what, model, text)
         row.status, row.error = SummaryStatus.FAILED, text
+        if on_refusal is not None and refused(exc):
+            first = on_refusal(text)
+            log.log(logging.WARNING if first else logging.INFO,
+                    "%s with %s failed: %s; the run's other papers are not asked (check the key in %s or "
+                    "LLM_API_KEY, the model and the base URL %s)", what, model, text, config.ai_summary.api_key_env,
+                    base_url)
+            return row
+        log.warning("%s with %s failed: %s", what, model, text)
         return row
     assert isinstance(answer, Answer)
     limits.settle(estimate, answer.prompt_tokens + answer.completion_tokens)

@@ -3,6 +3,8 @@ when it is over.
 
 Worth another try: HTTP 408, 409, 429 and 5xx, a timeout, a dropped connection. Anything else (a bad key, a
 request the model refuses, a malformed or empty answer) would fail the same way again and fails at once.
+A refusal of the deployment's setup (HTTP 401 or 403: the key; 404: the model or the endpoint's path) is no
+fault of the paper: `refused` tells it apart, so it does not count against the paper's attempts.
 The wait doubles from `backoff` with equal jitter (half fixed, half random, so a crowd of workers spreads out)
 up to `max_backoff`; a `Retry-After` from the provider is obeyed instead, whatever our own schedule says. No
 wait ever runs past the request's deadline: the call fails then, with the reason of its last attempt.
@@ -23,6 +25,7 @@ from services.summarizer.summarize import SummaryError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_STATUS = {408, 409, 429}
+SETUP_STATUS = {401, 403, 404}
 
 
 def retryable(exc: BaseException) -> bool:
@@ -31,6 +34,13 @@ def retryable(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in RETRY_STATUS or exc.status_code >= 500
     return isinstance(exc, (openai.APIConnectionError, TimeoutError))  # APITimeoutError is a connection error
+
+
+def refused(exc: BaseException) -> bool:
+    """Whether the provider refused the key, the model or the URL: every other paper would fail the same way."""
+    import openai  # here, not at the top: a process that never asks an LLM never loads it (~30 MB)
+
+    return isinstance(exc, openai.APIStatusError) and exc.status_code in SETUP_STATUS
 
 
 def server_wait(exc: BaseException) -> float | None:

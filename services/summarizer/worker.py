@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # openai costs ~30 MB and ~1 s to import: only when a summary
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # across runs: a paper whose summary failed is retried by later runs, up to this
 CLAIM_POLL_SECONDS = 0.5
+REFUSALS_KEPT = 64  # runs whose refusals a long-running summarizer remembers
 # How long a paid answer waits for an unreachable store before it is given up (and the paper asked again later).
 STORE_PATIENCE_SECONDS = 120.0
 
@@ -65,6 +66,26 @@ def llm_client(env: Env, url: str, key: str) -> AsyncOpenAI:
 def llm_slots(env: Env, max_workers: int) -> asyncio.Semaphore:
     """`max_workers` LLM calls at once in the whole process, however many messages it handles."""
     return env.resources.setdefault(f"llm-slots:{max_workers}", asyncio.Semaphore(max_workers))
+
+
+class Refusals:
+    """What the provider refused (the key, the model or the URL) per run: the run's other papers are not asked,
+    and none of it counts against a paper's attempts, so a key mended later is used for every paper again."""
+
+    def __init__(self) -> None:
+        self.reasons: dict[tuple, str] = {}
+
+    def of(self, scope: tuple) -> str | None:
+        return self.reasons.get(scope)
+
+    def note(self, scope: tuple, reason: str) -> bool:
+        """Remember a refusal; whether it is the first one of its scope."""
+        if scope in self.reasons:
+            return False
+        if len(self.reasons) >= REFUSALS_KEPT:
+            self.reasons.pop(next(iter(self.reasons)))
+        self.reasons[scope] = reason
+        return True
 
 
 def summary_key(config: BotConfig, paper: Paper) -> SummaryKey:
@@ -176,15 +197,21 @@ async def summarize_paper(env: Env, config: BotConfig, key: str, paper: Paper, r
         await asyncio.sleep(CLAIM_POLL_SECONDS)  # someone else is asking the model right now
     renewing = asyncio.create_task(renew_claim(env, cache_key, holder, lease))
     try:
-        prepared = await _prepared(env, config, paper)
         url = base_url(config, env)
+        refusals: Refusals = env.resources.setdefault("llm-refusals", Refusals())
+        scope = (url, hash(key), config.ai_summary.model, run_id)
+        prepared = None if refusals.of(scope) else await _prepared(env, config, paper)
         # The slot is held until the answer is stored: a crash then loses at most max_workers answers.
         async with llm_slots(env, config.ai_summary.max_workers):
-            if prepared is None:
+            if (known := refusals.of(scope)) is not None:
+                row = failed_row(config, paper, env, f"not asked: {known}")
+            elif prepared is None:
                 row = failed_row(config, paper, env, "the text could not be prepared")
             else:
-                row = await ask_model(env, config, llm_client(env, url, key), url, paper, prepared)
-            row.attempts = (cached.attempts + 1) if cached else 1
+                row = await ask_model(env, config, llm_client(env, url, key), url, paper, prepared,
+                                      lambda reason: refusals.note(scope, reason))
+            refused = row.status == SummaryStatus.FAILED and refusals.of(scope) is not None
+            row.attempts = (cached.attempts if cached else 0) + (0 if refused else 1)
             await store_answer(env, cache_key, holder, lease, run_id, row, cached is not None, renewing)
     except BaseException:
         renewing.cancel()

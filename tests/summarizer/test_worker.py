@@ -175,6 +175,43 @@ async def test_a_wrong_key_fails_each_paper_but_completes_the_run(
     assert all("HTTP 401" in (s.error or "") for s in (await summaries(env)).values())
 
 
+async def test_a_refused_key_is_asked_once_a_run_warned_once_and_spends_no_papers_attempts(
+        env: Env, llm: FakeLLM, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # A user trying a wrong key more times than MAX_ATTEMPTS, then mending it, gets every summary: the refusal
+    # was the setup's, not the papers'. Each run asks the model only until it refuses.
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "not-the-key")
+    config = cfg(llm, workers=1, wanted=5)
+    with caplog.at_level(logging.INFO):
+        for _ in range(4):
+            run_id = await run(env, config, ITEMS[:5])
+            assert statuses(await outcomes(env, run_id)) == ["failed"] * 5
+    assert llm.unauthorized == 4
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 4 and all("HTTP 401" in w and "ARXIV_BOT_TEST_KEY" in w for w in warnings)
+    rows = await summaries(env)
+    assert {r.attempts for r in rows.values()} == {0}
+    assert sum("not asked: HTTP 401" in (r.error or "") for r in rows.values()) == 4
+    monkeypatch.setenv("ARXIV_BOT_TEST_KEY", "test-key")
+    assert statuses(await outcomes(env, await run(env, config, ITEMS[:5]))) == ["done"] * 5
+
+
+async def test_a_model_the_provider_does_not_know_is_a_refusal_too(env: Env, llm: FakeLLM) -> None:
+    llm.models = {"qwen-long"}
+    run_id = await run(env, cfg(llm, workers=1, wanted=3), ITEMS[:3])  # cfg asks for "test-model"
+    assert statuses(await outcomes(env, run_id)) == ["failed"] * 3
+    rows = await summaries(env)
+    assert {r.attempts for r in rows.values()} == {0} and all("HTTP 404" in (r.error or "") for r in rows.values())
+
+
+async def test_a_papers_own_failure_still_counts_its_attempt(
+        env: Env, llm: FakeLLM) -> None:
+    llm.fail_for = {"Sparse abstract 1."}  # HTTP 500: the paper's, so it counts
+    await run(env, cfg(llm, workers=1, wanted=2), ITEMS[:2])
+    rows = await summaries(env)
+    assert (rows["2411.00001"].status, rows["2411.00001"].attempts) == ("failed", 1)
+    assert rows["2411.00002"].status == "done" and len(llm.requests) == 2
+
+
 async def test_two_runs_wanting_the_same_summaries_at_once_pay_once(env: Env, llm: FakeLLM) -> None:
     llm.delay = 0.3  # both runs ask while the first answers are still coming
     config = cfg(llm, workers=3)
