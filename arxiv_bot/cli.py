@@ -281,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, ConnectionError) as exc:  # a database or broker that does not answer
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from shared.runtime import StartupFailed  # loaded already by whatever raised it
+
+        told = isinstance(exc, StartupFailed)  # it names the dependency and the wait itself
+        print(f"error: {'' if told else type(exc).__name__ + ': '}{exc}", file=sys.stderr)
         return 1
     except Exception as exc:
         if type(exc).__module__.startswith(("aiormq", "aio_pika")):  # the broker refused us, not a bug of ours

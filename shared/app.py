@@ -11,16 +11,37 @@ from fastapi.responses import JSONResponse
 
 from shared.config import ConfigError
 from shared.methods import MethodsMiddleware
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, StartupFailed
 
 
 log = logging.getLogger(__name__)
+TOLD = (f"{StartupFailed.__module__}.{StartupFailed.__name__}: ", f"{ConfigError.__module__}.{ConfigError.__name__}: ")
+
+
+class _ToldFailure(logging.Filter):
+    """uvicorn logs a failed startup's traceback (Starlette formats it); a failure the lifespan already told in
+    one line (a dependency that stayed unreachable, a store never migrated) needs no traceback after it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Traceback") and message.rstrip().rsplit("\n", 1)[-1].startswith(TOLD))
+
+
+def _quiet_told_failures() -> None:
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _ToldFailure) for f in uvicorn_log.filters):
+        uvicorn_log.addFilter(_ToldFailure())
 
 
 def create_app(runtime: ServiceRuntime, router: APIRouter | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        _quiet_told_failures()
+        try:
+            await runtime.start()
+        except (StartupFailed, ConfigError) as error:
+            log.error("%s did not start: %s", runtime.service, error)
+            raise
         try:
             yield
         finally:

@@ -118,6 +118,10 @@ def make_http(settings: Settings) -> httpx.AsyncClient:
                              headers={"User-Agent": "arxiv-bot/0.1 (+https://github.com/arxiv-bot)"})
 
 
+class StartupFailed(ConnectionError):
+    """A dependency stayed unreachable for all of STARTUP_WAIT_SECONDS: one line says which and why."""
+
+
 def _broker_unreachable(error: BaseException) -> bool:
     # aiormq's connection errors are OSErrors; refused credentials are one too, but waiting will not fix them.
     return isinstance(error, OSError) and type(error).__name__ != "ProbableAuthenticationError"
@@ -197,9 +201,12 @@ class ServiceRuntime:
                 await attempt()
                 return
             except Exception as error:
-                if not outage(error) or time.monotonic() + pause > deadline:
-                    raise
                 reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+                if not outage(error):
+                    raise
+                if time.monotonic() + pause > deadline:
+                    raise StartupFailed(f"{what} is still not reachable after {self.settings.startup_wait_seconds:g} s "
+                                        f"(STARTUP_WAIT_SECONDS): {reason}") from error
                 log.warning("%s is not reachable yet (%s): trying again in %.0f s", what, reason, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 10.0)

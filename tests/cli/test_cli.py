@@ -18,12 +18,26 @@ def test_service_commands_need_a_database_url(tmp_path: Path, args: list[str]) -
 def test_an_unreachable_broker_is_waited_for_then_one_error_line(tmp_path: Path, pg_url: str) -> None:
     env = child_env(DATABASE_URL=pg_url, AMQP_URL="amqp://guest:guest@127.0.0.1:1/", STARTUP_WAIT_SECONDS="3.5")
     result = arxiv_bot("fetch", cwd=tmp_path, env=env, timeout=120)
-    assert result.returncode == 1
-    assert "error: AMQPConnectionError" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "error: RabbitMQ at AMQP_URL is still not reachable after 3.5 s (STARTUP_WAIT_SECONDS): [Errno 111]")
     # Tried at once, after 1 s, after 2 more (the next pause, 4 s, would pass 3.5): two lines say it waits.
     waits = [line for line in result.stderr.splitlines()
              if "RabbitMQ at AMQP_URL is not reachable yet ([Errno 111]" in line]
     assert len(waits) == 2 and "trying again in 1 s" in waits[0] and "trying again in 2 s" in waits[1]
+
+
+@pytest.mark.parametrize("service", ["scorer", "publisher"])
+def test_a_service_whose_broker_stays_unreachable_ends_with_one_line_not_a_traceback(
+        tmp_path: Path, pg_url: str, service: str) -> None:
+    env = child_env(DATABASE_URL=pg_url, AMQP_URL="amqp://guest:guest@127.0.0.1:1/", STARTUP_WAIT_SECONDS="1.5",
+                    API_TOKEN="t")
+    result = arxiv_bot("serve", service, "--port", "0", cwd=tmp_path, env=env, timeout=120)
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    told = [line for line in result.stderr.splitlines() if "did not start" in line]
+    assert len(told) == 1 and told[0].endswith(
+        f"{service} did not start: RabbitMQ at AMQP_URL is still not reachable after 1.5 s (STARTUP_WAIT_SECONDS): "
+        "[Errno 111] Connection refused"), result.stderr
 
 
 def test_a_virtual_host_the_broker_does_not_have_is_one_error_line(tmp_path: Path, pg_url: str, amqp_url: str) -> None:
