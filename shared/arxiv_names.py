@@ -18,3 +18,21 @@ MAX_CATEGORY_CHARS = 32
 
 def is_category(name: str) -> bool:
     return len(name) <= MAX_CATEGORY_CHARS and _CATEGORY.fullmatch(name) is not None
+
+
+# Archives whose subject classes are two capitals (cs.AI, math.CO, astro-ph.GA), and those whose subject classes are
+# lowercase words (cond-mat.mes-hall, physics.acc-ph). Every archive name is lowercase.
+CAPITAL_CLASSES = frozenset({"astro-ph", "cs", "econ", "eess", "math", "nlin", "q-bio", "q-fin", "stat"})
+LOWERCASE_CLASSES = frozenset({"cond-mat", "physics"})
+
+
+def canonical_category(name: str) -> str:
+    """arXiv's own spelling of a category typed in another case (`CS.ai` -> `cs.AI`, `Cond-Mat.Mes-Hall` ->
+    `cond-mat.mes-hall`): feeds list papers under that spelling only. A subject of another archive is kept."""
+    archive, dot, subject = name.partition(".")
+    archive = archive.lower()
+    if archive in CAPITAL_CLASSES and len(subject) == 2:
+        subject = subject.upper()
+    elif archive in LOWERCASE_CLASSES:
+        subject = subject.lower()
+    return archive + dot + subject

@@ -6,14 +6,17 @@ where the LLM lives or which key it uses: that belongs to the deployment (see sh
 """
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
 from shared.arxiv_names import ARXIV_ID as ARXIV_ID_SHAPE
-from shared.arxiv_names import is_category
+from shared.arxiv_names import canonical_category, is_category
 
+log = logging.getLogger(__name__)
 DEFAULT_PROFILE = "default"
 PROFILE_NAME = re.compile(r"[a-z0-9-]{1,40}")
 ARXIV_ID = re.compile(ARXIV_ID_SHAPE)
@@ -72,6 +75,11 @@ _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 UNION_TAGS = {"plain", "weighted"}  # pydantic puts these in error locations; config errors leave them out
 
 
+@functools.lru_cache(maxsize=256)  # once a process per name: profiles are validated again as they resolve
+def _told_spelling(typed: str, name: str) -> None:
+    log.warning("category %r read as %r, arXiv's spelling (its feeds list papers under that one)", typed, name)
+
+
 class Authors(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
     boost: list[Author] = Field(default_factory=list, max_length=MAX_TERMS)
@@ -114,11 +122,16 @@ class ProfileFields(BaseModel):
     @field_validator("categories")
     @classmethod
     def _categories_look_like_arxiv(cls, value: list[str]) -> list[str]:
+        names = []
         for cat in value:
             # Pasted into URL paths: anything but an archive name with an optional subject class is refused.
-            if not is_category(cat):
+            name = canonical_category(cat)
+            if not is_category(name):
                 raise ValueError(f"{cat!r} is not an arXiv category such as 'cs.AI'")
-        return list(dict.fromkeys(value))
+            if name != cat:
+                _told_spelling(cat, name)
+            names.append(name)
+        return list(dict.fromkeys(names))
 
     @field_validator("exclude_keywords")
     @classmethod

@@ -8,7 +8,7 @@ import pytest
 
 from shared.config import (DEFAULT_KEYWORDS, DEFAULT_PROMPT, BotConfig, ConfigError, load_config,
                            parse_config)
-from shared.profiles import MAX_TERM_CHARS, MAX_TERM_CHARS_TOTAL, MAX_TERMS
+from shared.profiles import MAX_TERM_CHARS, MAX_TERM_CHARS_TOTAL, MAX_TERMS, _told_spelling
 from tests.data import shared_data
 
 LOGGER = "shared.config"
@@ -134,9 +134,24 @@ def test_category_that_is_not_an_arxiv_name_is_rejected(category):
         parse_config({"categories": ["cs.AI", category]})
 
 
-@pytest.mark.parametrize("category", ["cs.AI", "math", "hep-ex", "astro-ph.CO", "q-bio.NC"])
+@pytest.mark.parametrize("category", ["cs.AI", "math", "hep-ex", "astro-ph.CO", "q-bio.NC", "cond-mat.mes-hall",
+                                      "physics.acc-ph", "nlin.AO"])
 def test_real_arxiv_categories_are_accepted(category):
     assert parse_config({"categories": [category]}).categories == [category]
+
+
+def test_a_category_typed_in_another_case_is_read_as_arxivs_spelling_with_a_warning(caplog):
+    # arXiv's feeds list papers under its own spelling only: `cs.ai` would fetch nothing (or an error channel) and
+    # match no paper's category.
+    typed = ["cs.ai", "CS.LG", "Math.co", "astro-ph.ga", "Cond-Mat.Mes-Hall", "HEP-TH", "cs.AI", "q-bio.nc"]
+    _told_spelling.cache_clear()  # told once a process: another test may have typed one of these
+    with caplog.at_level(logging.WARNING):
+        config = parse_config({"categories": typed, "profiles": {"other": {"categories": ["STAT.ml"]}}})
+        profiles = config.profile_settings()
+    assert config.categories == ["cs.AI", "cs.LG", "math.CO", "astro-ph.GA", "cond-mat.mes-hall", "hep-th", "q-bio.NC"]
+    assert profiles["default"].categories == config.categories and profiles["other"].categories == ["stat.ML"]
+    told = [r.getMessage() for r in caplog.records if "arXiv's spelling" in r.getMessage()]
+    assert len(told) == 8 and "category 'cs.ai' read as 'cs.AI'" in told[0]
 
 
 def test_empty_keywords_are_dropped():
