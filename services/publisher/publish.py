@@ -81,18 +81,21 @@ async def _news_since(repo: Repository, run_profile: RunProfile, current: Public
     """Whether a stale run (arXiv has not announced since; the run carries the day it still shows, scored with
     today's profiles) has a digest to publish: when the profile changed since the current digest was made
     (config.json edited, the API), or when the run has a summary the current digest lacks (a key mended, a
-    provider back), so either shows at once. Otherwise the profile keeps its digest as it is, even though
-    papers age out of a short `days_back` while arXiv is closed."""
+    provider back, another model, prompt or language), so either shows at once. Otherwise the profile keeps its
+    digest as it is, even though papers age out of a short `days_back` while arXiv is closed."""
     if current is None:
         return True
     made_by = await repo.get_run_profile(current.run_id, run_profile.profile)
     if made_by is None or made_by.profile_version != run_profile.profile_version:
         return True
-    def done(outcomes: dict) -> set[str]:
-        return {arxiv_id for arxiv_id, (outcome, _) in outcomes.items() if outcome.status == SummaryStatus.DONE}
+    wanted = set(run_profile.to_summarize)
 
-    mended = done(await repo.run_summaries(run_profile.run_id)) - done(await repo.run_summaries(current.run_id))
-    return bool(mended & set(run_profile.to_summarize))
+    def done(outcomes: dict) -> set[tuple]:
+        # Which summary each paper shows: another model, prompt or language is another summary.
+        return {(o.arxiv_id, o.version, o.model, o.prompt_hash, o.language) for o, _ in outcomes.values()
+                if o.status == SummaryStatus.DONE and o.arxiv_id in wanted}
+
+    return bool(done(await repo.run_summaries(run_profile.run_id)) - done(await repo.run_summaries(current.run_id)))
 
 
 async def publish_profile(env: Env, run_id: str, profile: str, force: bool = False) -> bool:

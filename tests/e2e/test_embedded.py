@@ -93,25 +93,28 @@ def test_without_an_api_key_the_digest_goes_out_without_summaries(tmp_path: Path
     assert llm.requests == [] and "summaries disabled" in result.stderr
 
 
-def test_a_key_mended_the_same_day_brings_the_summaries_into_the_digest_at_once(tmp_path: Path) -> None:
+def test_a_key_mended_or_a_language_changed_the_same_day_shows_in_the_digest_at_once(tmp_path: Path) -> None:
     # A first run with a wrong key: the model refuses it, the digest goes out without summaries and the run's
     # line says why. The user mends the key and runs again while arXiv has not announced since (a stale run):
     # the summaries are made and the digest shows them now, not after the next announcement.
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650,
-                                  "min_score": 0, "ai_summary": {"max_papers_to_summarize": 6, "max_workers": 2}}))
+    settings = {"categories": ["cs.AI"], "keywords": ["Sparse"], "days_back": 3650, "min_score": 0,
+                "ai_summary": {"max_papers_to_summarize": 6, "max_workers": 2}}
     items = [Item(f"2411.0000{n}", f"Sparse paper {n}") for n in range(1, 8)]
     with FakeArxiv(feeds={"cs.AI": feed("cs.AI", items)}) as arxiv, FakeLLM() as llm:
         runs = []
-        for key in ("wrong", "test-key", "test-key"):
+        for key, language in (("wrong", "en"), ("test-key", "en"), ("test-key", "en"), ("test-key", "zh")):
+            settings["ai_summary"]["language"] = language
+            config.write_text(json.dumps(settings))
             env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, ARXIV_BASE_URL=arxiv.url, LLM_BASE_URL=llm.url + "/v1",
                             DASHSCOPE_API_KEY=key)
             result = arxiv_bot("run", "--once", "--config", str(config), cwd=tmp_path, env=env)
             assert result.returncode == 0, result.stderr
             runs.append((result, (tmp_path / "digest/README.md").read_text()))
         # The wrong key was tried by the requests already in flight (max_workers), not once per paper.
-        assert 1 <= llm.unauthorized <= 2 and len(llm.requests) == 6
-    (first, before), (mended, after), (again, last) = runs
+        assert 1 <= llm.unauthorized <= 2 and len(llm.requests) == 12
+        assert all("Chinese" in r["messages"][0]["content"] for r in llm.requests[6:])
+    (first, before), (mended, after), (again, last), (chinese, _) = runs
     assert "7 selected; summaries: 6 failed (HTTP 401 from the model: bad key)" in first.stdout
     warnings = [line for line in first.stderr.splitlines() if " WARNING " in line]
     assert len([w for w in warnings if "HTTP 401" in w]) == 1 and "<details>" not in before
@@ -119,6 +122,8 @@ def test_a_key_mended_the_same_day_brings_the_summaries_into_the_digest_at_once(
     assert after.count("<details>") == 6 and "(new digest)" in mended.stderr
     assert "summaries: 6 reused" in again.stdout and "the current digest stays" in again.stderr
     assert last == after
+    # Summaries in another language (or by another model, or prompt) show at once too.
+    assert "summaries: 6 done" in chinese.stdout and "(new digest)" in chinese.stderr
 
 
 def test_a_weekend_keeps_the_last_digest_and_a_dead_arxiv_fails_loudly(tmp_path: Path) -> None:
