@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     config = load_config(settings.arxiv_bot_config, missing_ok=args.config is None)
     out = _output_folder(Path(args.out))
-    result = asyncio.run(run_once(settings, config, out))
+    result = asyncio.run(run_once(settings, config, out, args.pages))
     run = result.run
     feeds = ", ".join(f"{f['category']} {f['status']}" for f in run.feeds)
     picks = ", ".join(f"{count} selected" if name == "default" else f"{count} for {name}"
@@ -217,6 +217,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--once", action="store_true", required=True, help="run once and exit (schedule it with cron)")
     run.add_argument("--config", help="config.json (default: ./config.json, else the reference defaults)")
     run.add_argument("--out", default="digest", help="where README.md and the feeds go (default: digest)")
+    run.add_argument("--pages", action="store_true",
+                     help="also write the HTML page (index.html) and the day pages (days/), linked within the folder, "
+                          "for a static host such as GitHub Pages")
     run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", help="run one service against RabbitMQ and PostgreSQL")
     serve.add_argument("service", choices=sorted(SERVICE_PORTS))

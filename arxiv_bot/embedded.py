@@ -7,12 +7,14 @@ at a time (as a service with a prefetch would), so summaries run `max_workers` a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from arxiv_bot.static_pages import FAVICON_NAME, favicon, folder_urls, page_files, profile_folder
 from arxiv_bot.store_lock import exclusive_store
 from shared.config import BotConfig
 from shared.db import make_engine, make_sessions, migrate
@@ -30,6 +32,7 @@ from shared.stages import ProfileStage, SummaryStatus
 from services.fetcher import worker as fetcher
 from services.fetcher.fetch import fetch_now
 from services.publisher import worker as publisher
+from services.publisher.names import INDEX
 from services.publisher.publish import publish_profile
 from services.publisher.webhooks.configured import deliver_configured, sync_config_webhooks
 from services.scorer import worker as scorer
@@ -92,7 +95,7 @@ class LocalBus:
 
 
 def output_dir(out: Path, profile: str) -> Path:
-    return out if profile == DEFAULT_PROFILE else out / "profiles" / profile
+    return out / profile_folder(profile)
 
 
 def _write(files: list[tuple[Path, str]]) -> None:
@@ -109,23 +112,30 @@ def _write(files: list[tuple[Path, str]]) -> None:
             raise OSError(exc.errno, exc.strerror, str(path)) from exc  # named: which of hundreds of files
 
 
-async def write_outputs(env: Env, out: Path) -> list[Path]:
-    """Write every profile's current publications under `out`. Creating a file is mostly kernel time: two
-    profiles' files are written at once, in threads, while the next profile's are read from the store."""
+async def write_outputs(env: Env, out: Path, pages: bool = False) -> list[Path]:
+    """Write every profile's current publications under `out` (and, with `pages`, its page and day pages, with
+    the icon they show). Creating a file is mostly kernel time: two profiles' files are written at once, in
+    threads, while the next profile's are read from the store."""
     written: list[Path] = []
     writing: set[asyncio.Future] = set()
     try:
         async with env.sessions() as session:
             repo = Repository(session)
             for profile in await repo.active_profiles():
-                files = [(output_dir(out, profile.name) / publication.name, publication.content)
+                top = output_dir(out, profile.name)
+                files = [(top / publication.name, folder_urls(publication.content, env.settings.public_url))
                          for publication in await repo.current_publications(profile.name)]
+                if pages:
+                    files += [(top / name, content) for name, content in await page_files(repo, profile.name)]
                 written += [path for path, _ in files]
                 writing.add(asyncio.ensure_future(asyncio.to_thread(_write, files)))
                 if len(writing) >= WRITERS:
                     done, writing = await asyncio.wait(writing, return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
                         task.result()
+        if pages and written:
+            await asyncio.to_thread(_write, [(out / FAVICON_NAME, favicon())])
+            written.append(out / FAVICON_NAME)
         await asyncio.gather(*writing)
     finally:  # a failed write: the others finish (or fail) before the error is told
         await asyncio.gather(*writing, return_exceptions=True)
@@ -160,21 +170,25 @@ async def remove_stale_outputs(env: Env, out: Path) -> None:
             top = output_dir(out, profile.name)
             current = set(await repo.current_names(profile.name))  # names only: a digest's content is megabytes
             deleted = profile.deleted and profile.name != DEFAULT_PROFILE
-            stale = current if deleted else set(await repo.published_names(profile.name, "feeds/")) - current
+            # A deleted profile's pages too, should an earlier run have written them (`--pages`).
+            pages = {INDEX, *await repo.published_names(profile.name, "days/")} if deleted else set()
+            stale = current | pages if deleted else set(await repo.published_names(profile.name, "feeds/")) - current
             paths = [top / name for name in sorted(stale)]
             if stale and (removed := await asyncio.to_thread(_remove, paths, top, deleted)):
                 log.info("removed %d files of %s %r from %s", removed,
                          "the deleted profile" if deleted else "feeds no longer made for", profile.name, top)
+    with contextlib.suppress(OSError):  # the last profile besides `default` gone: its parent folder too, if empty
+        (out / "profiles").rmdir()
 
 
-async def run_once(settings: Settings, config: BotConfig, out: Path) -> OnceResult:
-    """Fetch, score, summarize and publish once."""
+async def run_once(settings: Settings, config: BotConfig, out: Path, pages: bool = False) -> OnceResult:
+    """Fetch, score, summarize and publish once; write the outputs under `out` (the pages too with `pages`)."""
     url = settings.database_url or DEFAULT_DATABASE
     async with exclusive_store(url):  # another run --once on this store first
-        return await _run_once(settings, config, out, url)
+        return await _run_once(settings, config, out, url, pages)
 
 
-async def _run_once(settings: Settings, config: BotConfig, out: Path, url: str) -> OnceResult:
+async def _run_once(settings: Settings, config: BotConfig, out: Path, url: str, pages: bool) -> OnceResult:
     tune_gc()
     await migrate(url)
     engine = make_engine(url)
@@ -191,7 +205,7 @@ async def _run_once(settings: Settings, config: BotConfig, out: Path, url: str) 
         for run_profile in waiting:
             await publish_profile(env, run.id, run_profile.profile, force=True)
         await bus.drain(env)
-        written = await write_outputs(env, out)
+        written = await write_outputs(env, out, pages)
         await remove_stale_outputs(env, out)
         await deliver_configured(env)
         # What the services do once an hour: sent outbox rows and renderings never served again go after their

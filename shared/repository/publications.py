@@ -24,6 +24,16 @@ class PublicationQueries(Queries):
             .order_by(col(Publication.announced).desc().nulls_last(), col(Publication.id).desc()).limit(1))
         return rows.first()
 
+    async def current_of(self, profile: str, names: list[str]) -> list[Publication]:
+        """`current_publication` of each of `names` that exists, in one statement, by name."""
+        newest = select(col(Publication.id), func.row_number().over(
+            partition_by=col(Publication.name),
+            order_by=(col(Publication.announced).desc().nulls_last(), col(Publication.id).desc())).label("n")) \
+            .where(col(Publication.profile) == profile, col(Publication.name).in_(names)).subquery()
+        rows = await self.session.exec(select(Publication).join(newest, newest.c.id == col(Publication.id))
+                                       .where(newest.c.n == 1).order_by(col(Publication.name)))
+        return list(rows)
+
     async def current_publications(self, profile: str) -> list[Publication]:
         """Every artifact of the profile's current digest (the newest README's run)."""
         return await self._current(profile, select(Publication))

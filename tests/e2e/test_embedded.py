@@ -317,3 +317,57 @@ def test_a_config_edited_the_same_day_shows_its_new_selection_at_once(tmp_path: 
     # The same profile again: its digest stays as it is (papers aging out of a short days_back while arXiv is
     # closed never empty it).
     assert "is stale for 'default': the current digest stays" in digests[2][1]
+
+
+def local_links(page: Path) -> list[Path]:
+    """The files a page's relative links point at (arXiv's own links left aside)."""
+    hrefs = re.findall(r'href="([^"]+)"', page.read_text())
+    return [(page.parent / href).resolve() for href in hrefs if "://" not in href]
+
+
+def test_pages_make_a_folder_a_static_site_whose_links_all_resolve(tmp_path: Path) -> None:
+    # Two announcement days, two profiles, `--pages`: each profile's index.html and day pages, linked within the
+    # folder (feeds, earlier days, the page itself, the icon), so a static host or the disk serves it as is.
+    # Then a profile is removed from config.json: its pages go with its other files.
+    config = tmp_path / "config.json"
+    settings = {"categories": ["cs.AI", "cs.CL"], "keywords": ["Sparse"], "days_back": 3650, "min_score": 0,
+                "ai_summary": {"enabled": False}}
+    config.write_text(json.dumps({**settings, "profiles": {"lab": {"categories": ["cs.CL"], "keywords": ["Graph"]}}}))
+    days = [("Thu, 28 Nov 2024 00:00:00 -0500", "1"), ("Fri, 29 Nov 2024 00:00:00 -0500", "2")]
+    site = tmp_path / "site"
+    with FakeArxiv(feeds={}) as arxiv:
+        env = child_env(ARXIV_RSS_BASE_URL=arxiv.base, PUBLIC_URL="https://me.github.io/digest")
+        for pub, n in days:
+            for c, category in enumerate(("cs.AI", "cs.CL")):
+                arxiv.feeds[category] = feed(category, [Item(f"2411.0{n}{c}01", f"Sparse {n}"),
+                                                        Item(f"2411.0{n}{c}02", f"Graph {n}")], pub=pub)
+            result = arxiv_bot("run", "--once", "--config", str(config), "--out", "site", "--pages", cwd=tmp_path,
+                               env=env)
+            assert result.returncode == 0, result.stderr
+        pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+        assert pages == ["days/2024-11-28.html", "days/2024-11-29.html", "index.html",
+                         "profiles/lab/days/2024-11-28.html", "profiles/lab/days/2024-11-29.html",
+                         "profiles/lab/index.html"]
+        for page in site.rglob("*.html"):
+            links = local_links(page)
+            assert links and all(link.is_file() for link in links), page
+            assert (site / "favicon.svg").resolve() in links and 'href="/' not in page.read_text()
+        home = local_links(site / "index.html")
+        assert {site / "feed.rss", site / "feeds/cs.CL.atom", site / "days/2024-11-28.html"} <= set(home)
+        assert (site / "index.html").resolve() in local_links(site / "profiles/lab/../../days/2024-11-28.html")
+        assert "Graph 2" in (site / "profiles/lab/index.html").read_text()
+        # The feeds' own links name the folder's files where PUBLIC_URL serves it.
+        channel = ElementTree.parse(site / "profiles/lab/feed.rss").getroot().find("channel")
+        self_link = channel.find("{http://www.w3.org/2005/Atom}link").get("href")
+        assert (channel.findtext("link"), self_link) == ("https://me.github.io/digest/profiles/lab/",
+                                                         "https://me.github.io/digest/profiles/lab/feed.rss")
+        assert json.loads((site / "feed.json").read_text())["feed_url"] == "https://me.github.io/digest/feed.json"
+        config.write_text(json.dumps(settings))
+        removed = arxiv_bot("run", "--once", "--config", str(config), "--out", "site", "--pages", cwd=tmp_path,
+                            env=env)
+        # Without --pages the folder holds what it always did: no page, no icon.
+        plain = arxiv_bot("run", "--once", "--config", str(config), "--out", "plain", cwd=tmp_path, env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert not (site / "profiles").exists() and (site / "index.html").is_file()
+    assert plain.returncode == 0 and not list((tmp_path / "plain").rglob("*.html"))
+    assert not (tmp_path / "plain/favicon.svg").exists()
