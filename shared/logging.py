@@ -64,6 +64,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+def _retried_elsewhere(record: logging.LogRecord) -> bool:
+    """aiormq logs an ERROR for every connection attempt the broker refuses; whoever tries again says so as a
+    warning (a service's startup wait, aio_pika's reconnect), so in a broker's restart each attempt was two
+    lines, one of them an error."""
+    return not str(record.msg).startswith("error when creating transport")
+
+
 def configure(level: str = "INFO", service: str = "arxiv-bot", fmt: str = "text") -> None:
     if fmt not in FORMATS:
         raise ValueError(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -78,3 +85,6 @@ def configure(level: str = "INFO", service: str = "arxiv-bot", fmt: str = "text"
     # Their INFO lines are one per request or heartbeat: noise at our scale.
     for noisy in ("httpx", "httpx2", "httpcore", "aio_pika", "aiormq", "uvicorn.access", "openai", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    transport = logging.getLogger("aiormq.connection")
+    if _retried_elsewhere not in transport.filters:
+        transport.addFilter(_retried_elsewhere)

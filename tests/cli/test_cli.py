@@ -25,6 +25,7 @@ def test_an_unreachable_broker_is_waited_for_then_one_error_line(tmp_path: Path,
     waits = [line for line in result.stderr.splitlines()
              if "RabbitMQ at AMQP_URL is not reachable yet ([Errno 111]" in line]
     assert len(waits) == 2 and "trying again in 1 s" in waits[0] and "trying again in 2 s" in waits[1]
+    assert " ERROR " not in result.stderr  # aiormq's own line for each refused attempt is left out
 
 
 @pytest.mark.parametrize("service", ["scorer", "publisher"])
