@@ -3,8 +3,9 @@ when it is over.
 
 Worth another try: HTTP 408, 409, 429 and 5xx, a timeout, a dropped connection. Anything else (a bad key, a
 request the model refuses, a malformed or empty answer) would fail the same way again and fails at once.
-A refusal of the deployment's setup (HTTP 401 or 403: the key; 404: the model or the endpoint's path) is no
-fault of the paper: `refused` tells it apart, so it does not count against the paper's attempts.
+A failure of the deployment's setup (HTTP 401 or 403: the key; 404: the model or the endpoint's path; no
+connection at all: the host or port) is no fault of the paper: `refused` tells it apart, so it does not count
+against the paper's attempts.
 The wait doubles from `backoff` with equal jitter (half fixed, half random, so a crowd of workers spreads out)
 up to `max_backoff`; a `Retry-After` from the provider is obeyed instead, whatever our own schedule says. No
 wait ever runs past the request's deadline: the call fails then, with the reason of its last attempt.
@@ -37,10 +38,13 @@ def retryable(exc: BaseException) -> bool:
 
 
 def refused(exc: BaseException) -> bool:
-    """Whether the provider refused the key, the model or the URL: every other paper would fail the same way."""
+    """Whether the provider refused the key, the model or the URL, or could not be reached at all (after the
+    retries): every other paper would fail the same way. A timeout is not one: a long paper may cause it."""
     import openai  # here, not at the top: a process that never asks an LLM never loads it (~30 MB)
 
-    return isinstance(exc, openai.APIStatusError) and exc.status_code in SETUP_STATUS
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in SETUP_STATUS
+    return isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError)
 
 
 def server_wait(exc: BaseException) -> float | None:

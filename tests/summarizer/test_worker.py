@@ -203,6 +203,20 @@ async def test_a_model_the_provider_does_not_know_is_a_refusal_too(env: Env, llm
     assert {r.attempts for r in rows.values()} == {0} and all("HTTP 404" in (r.error or "") for r in rows.values())
 
 
+async def test_a_model_endpoint_that_cannot_be_reached_is_tried_once_a_run_and_spends_no_attempts(
+        env: Env, llm: FakeLLM, caplog: pytest.LogCaptureFixture) -> None:
+    config = cfg(llm, workers=1, wanted=4)
+    config.ai_summary.base_url = "http://127.0.0.1:9/v1"  # nothing listens: every connection is refused
+    with caplog.at_level(logging.INFO):
+        run_id = await run(env, config, ITEMS[:4])
+    assert statuses(await outcomes(env, run_id)) == ["failed"] * 4
+    rows = await summaries(env)
+    assert {r.attempts for r in rows.values()} == {0}
+    assert sum((r.error or "").startswith("not asked: connection to the model failed") for r in rows.values()) == 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "connection to the model failed" in warnings[0]
+
+
 async def test_a_papers_own_failure_still_counts_its_attempt(
         env: Env, llm: FakeLLM) -> None:
     llm.fail_for = {"Sparse abstract 1."}  # HTTP 500: the paper's, so it counts
