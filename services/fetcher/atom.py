@@ -14,8 +14,8 @@ from datetime import date, datetime
 from xml.etree.ElementTree import Element
 
 from services.fetcher.arxiv import (
-    NS, Feed, FeedError, FeedItem, Marks, announcement, arxiv_categories, check_item, identity, load, split_authors,
-    unknown_category)
+    NS, Feed, FeedItem, announcement, arxiv_categories, check_item, identity, split_authors, unknown_category)
+from services.fetcher.safe_xml import FeedError, Marks, load
 
 log = logging.getLogger(__name__)
 ATOM = "{http://www.w3.org/2005/Atom}"

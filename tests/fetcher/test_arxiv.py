@@ -14,7 +14,8 @@ from datetime import date
 
 import pytest
 
-from services.fetcher.arxiv import CHUNK, Feed, FeedError, FeedItem, UnknownCategory, parse_feed, split_authors
+from services.fetcher.arxiv import Feed, FeedError, FeedItem, UnknownCategory, parse_feed, split_authors
+from services.fetcher.safe_xml import CHUNK
 from tests.data import FIXTURES, shared_data
 from tests.feeds import Item, feed
 
