@@ -79,7 +79,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from shared.runtime import require_tables
+    from shared.service import require_tables
 
     settings = _settings(args)
     _require_database(settings)
@@ -101,7 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 async def _fetch(settings: Settings) -> str:
     from services.fetcher.fetch import fetch_now
-    from shared.runtime import ServiceRuntime
+    from shared.service import ServiceRuntime
 
     config = load_config(settings.arxiv_bot_config, missing_ok=True)
     runtime = ServiceRuntime("fetcher", settings, {}, consume=False)
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, ConnectionError) as exc:  # a database or broker that does not answer
-        from shared.runtime import StartupFailed  # loaded already by whatever raised it
+        from shared.service import StartupFailed  # loaded already by whatever raised it
 
         told = isinstance(exc, StartupFailed)  # it names the dependency and the wait itself
         print(f"error: {'' if told else type(exc).__name__ + ': '}{exc}", file=sys.stderr)

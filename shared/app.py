@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from shared.config import ConfigError
 from shared.methods import MethodsMiddleware
-from shared.runtime import ServiceRuntime, StartupFailed
+from shared.service import ServiceRuntime, StartupFailed
 
 
 log = logging.getLogger(__name__)

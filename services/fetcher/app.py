@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 from shared.app import create_app
 from shared.auth import require_token
 from shared.config import load_config
-from shared.runtime import Env, Periodic, ServiceRuntime
+from shared.runtime import Env, Periodic
+from shared.service import ServiceRuntime
 from shared.settings import Settings
 
 from services.fetcher.schedule import periodic_for

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from shared.app import create_app
 from shared.arxiv_names import is_category
 from shared.profiles import DEFAULT_PROFILE, PROFILE_NAME
-from shared.runtime import ServiceRuntime
+from shared.service import ServiceRuntime
 from shared.settings import Settings
 
 from services.publisher import api

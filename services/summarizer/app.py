@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from shared.app import create_app
-from shared.runtime import ServiceRuntime
+from shared.service import ServiceRuntime
 from shared.settings import Settings
 
 from services.summarizer.worker import HANDLERS

@@ -6,7 +6,8 @@ import asyncio
 from pathlib import Path
 
 from shared.messages import Message, RunFetched
-from shared.runtime import Env, ServiceRuntime
+from shared.runtime import Env
+from shared.service import ServiceRuntime
 from tests.conftest import settings_for
 from tests.e2e.cli import arxiv_bot, child_env
 from tests.shared.test_messaging import fetched, queue_depth, wait_for

@@ -13,7 +13,8 @@ from arxiv_bot.embedded import HANDLERS
 from shared.messaging import Broker
 from shared.models import OutboxMessage
 from shared.repository import Repository
-from shared.runtime import Env, ServiceRuntime
+from shared.runtime import Env
+from shared.service import ServiceRuntime
 from shared.topology import Topology
 from tests.conftest import settings_for
 

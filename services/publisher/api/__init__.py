@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from shared.runtime import ServiceRuntime
+from shared.service import ServiceRuntime
 
 from services.publisher.api import papers, profiles, runs, webhooks
 from services.publisher.api.errors import install_errors

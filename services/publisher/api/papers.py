@@ -15,7 +15,7 @@ from shared.models.runs import FetchRun
 from shared.profiles import ANNOUNCE_TYPES
 from shared.repository import Repository
 from shared.repository.api import PaperFilter
-from shared.runtime import ServiceRuntime
+from shared.service import ServiceRuntime
 
 from services.publisher.api.access import READ_SECURITY, problems, reader
 from services.publisher.api.errors import BadParameter

@@ -21,7 +21,7 @@ from shared.models import Profile
 from shared.profiles import (DEFAULT_PROFILE, MAX_PROFILES, PROFILE_KEYS, ProfileFields, ProfileSettings, TermBudget,
                              error_key, resolve, term_problems)
 from shared.repository import Repository
-from shared.runtime import ServiceRuntime
+from shared.service import ServiceRuntime
 from shared.stages import ProfileOrigin
 
 from services.publisher.api.access import READ_SECURITY, WRITE_SECURITY, problems, reader, writer

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from shared.config import ConfigError, load_config
 from shared.models import FetchRun, RunProfile
 from shared.repository import Repository
-from shared.runtime import ServiceRuntime
+from shared.service import ServiceRuntime
 
 from services.fetcher.trigger import request_fetch
 from services.publisher.api.access import READ_SECURITY, WRITE_SECURITY, problems, reader, writer

@@ -14,7 +14,7 @@ from shared.config import MAX_WEBHOOKS
 from shared.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from shared.profiles import DEFAULT_PROFILE
 from shared.repository import Repository
-from shared.runtime import ServiceRuntime
+from shared.service import ServiceRuntime
 from shared.settings import Settings
 from shared.stages import ProfileOrigin
 

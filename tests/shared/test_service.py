@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 
-from shared.runtime import ServiceRuntime
+from shared.service import ServiceRuntime
 from shared.topology import Topology
 from tests.conftest import settings_for
 from tests.e2e.deployment import Deployment, wait_until
