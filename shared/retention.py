@@ -1,4 +1,5 @@
-"""Keeping the store's bookkeeping tables bounded: sent outbox rows, superseded renderings, dead claims.
+"""Keeping the store's bookkeeping tables bounded: sent outbox rows, superseded renderings, the bodies of
+finished webhook deliveries, dead claims.
 
 Every service prunes (at most once an hour); deleting what is already gone is harmless, so several
 processes doing it at once need no coordination.
@@ -8,14 +9,17 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, or_
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, update
 from sqlalchemy.orm import aliased
-from sqlmodel import col
+from sqlmodel import col, select
 
-from shared.models import OutboxMessage, Publication, SummaryClaim
+from shared.models import OutboxMessage, Publication, SummaryClaim, WebhookDelivery
+from shared.repository.webhooks import DELIVERED, FAILED
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
+BODIES_BATCH = 500  # deliveries whose bodies are read and emptied at a time
+DELIVERIES = WebhookDelivery.__table__  # type: ignore[attr-defined]  # Core: an executemany UPDATE with a WHERE
 
 
 async def prune(sessions, settings: Settings, now: datetime) -> dict[str, int]:  # noqa: ANN001
@@ -41,8 +45,28 @@ async def prune(sessions, settings: Settings, now: datetime) -> dict[str, int]: 
         publications = await session.exec(delete(Publication).where(
             col(Publication.created_at) < now - timedelta(days=settings.publication_retention_days), superseded))
         claims = await session.exec(delete(SummaryClaim).where(col(SummaryClaim.expires_at) < now - timedelta(days=1)))
-    counts = {"outbox": outbox.rowcount, "publications": publications.rowcount, "claims": claims.rowcount}
+    bodies = await _delivery_bodies(sessions, now - timedelta(days=settings.publication_retention_days), now)
+    counts = {"outbox": outbox.rowcount, "publications": publications.rowcount, "claims": claims.rowcount,
+              "bodies": bodies}
     if any(counts.values()):
         log.info("pruned %(outbox)d sent outbox rows, %(publications)d superseded publications, "
-                 "%(claims)d dead claims", counts)
+                 "%(bodies)d finished webhook deliveries' bodies, %(claims)d dead claims", counts)
     return counts
+
+
+async def _delivery_bodies(sessions, before: datetime, now: datetime) -> int:  # noqa: ANN001
+    """Empty the bodies of deliveries delivered or failed before `before`: nothing sends them again. The count
+    of parts stays (one empty object each), and so do the delivery and its log of attempts."""
+    emptied = 0
+    while True:
+        async with sessions() as session, session.begin():
+            rows = list(await session.exec(
+                select(WebhookDelivery.id, WebhookDelivery.parts).where(
+                    col(WebhookDelivery.status).in_((DELIVERED, FAILED)), col(WebhookDelivery.created_at) < before,
+                    col(WebhookDelivery.parts_pruned_at).is_(None)).limit(BODIES_BATCH)))
+            if not rows:
+                return emptied
+            await session.exec(update(DELIVERIES).where(DELIVERIES.c.id == bindparam("row_id"))
+                               .values(parts=bindparam("stubs"), parts_pruned_at=now),
+                               params=[{"row_id": row_id, "stubs": [{}] * len(parts)} for row_id, parts in rows])
+        emptied += len(rows)

@@ -2,7 +2,7 @@ CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
-INSERT INTO "alembic_version" VALUES('0010');
+INSERT INTO "alembic_version" VALUES('0011');
 CREATE TABLE backfill_state (
 	"key" VARCHAR(200) NOT NULL, 
 	resumption_token VARCHAR(2000), 
@@ -259,7 +259,7 @@ CREATE TABLE webhook_deliveries (
 	last_status_code INTEGER, 
 	last_error TEXT, 
 	created_at DATETIME NOT NULL, 
-	delivered_at DATETIME, 
+	delivered_at DATETIME, parts_pruned_at DATETIME, 
 	PRIMARY KEY (id), 
 	FOREIGN KEY(run_id) REFERENCES fetch_runs (id), 
 	FOREIGN KEY(subscription_id) REFERENCES webhook_subscriptions (id), 

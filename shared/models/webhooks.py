@@ -66,6 +66,8 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(sa_column=timestamp())
     delivered_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
+    # Once delivered or failed, and older than the retention, `parts` keeps one empty object per body sent.
+    parts_pruned_at: datetime | None = Field(default=None, sa_column=timestamp(nullable=True))
 
 
 class WebhookAttempt(SQLModel, table=True):

@@ -90,6 +90,7 @@ class Delivery(BaseModel):
     delivered_at: datetime | None
     last_status_code: int | None
     last_error: str | None
+    parts_pruned_at: datetime | None = Field(None, description="When the sent bodies were dropped (retention)")
     log: list[Attempt]
 
 
