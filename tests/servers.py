@@ -216,6 +216,7 @@ class FakeLLM(_Server):
       ("429", s)  HTTP 429 with `Retry-After: s`        ("500", 0)   HTTP 500
       ("slow", s) the answer, after s more seconds      ("malformed", 0) a 200 whose body is not JSON
       ("empty", 0) a 200 with an empty answer           ("drop", 0)  the connection closed, no reply
+      ("quota", 0) OpenAI's 429 for an account out of credit (code `insufficient_quota`, no Retry-After)
     Files: POST /files (multipart `file`, `purpose`) keeps the upload in `files` and `uploads`; DELETE
     /files/<id> removes it (its id goes to `deleted`); a chat naming `fileid://<id>` of a file it does not
     hold gets a 400, as DashScope answers. With `models` set, a chat naming another model gets OpenAI's 404
@@ -322,6 +323,10 @@ class _LLMHandler(_Quiet):
         if fault == "429":
             return self.reply(429, b'{"error": {"message": "rate limited", "type": "rate_limit_error"}}',
                               "application/json", {"Retry-After": f"{seconds:g}"})
+        if fault == "quota":
+            return self.reply(429, b'{"error": {"message": "You exceeded your current quota, please check your plan '
+                              b'and billing details.", "type": "insufficient_quota", "param": null, '
+                              b'"code": "insufficient_quota"}}', "application/json")
         if fault == "500" or any(marker in user for marker in server.fail_for):
             return self.reply(500, b'{"error": {"message": "model overloaded"}}', "application/json")
         raw = next((body for marker, body in server.raw_for.items() if marker in user), None)

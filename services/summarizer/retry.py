@@ -3,9 +3,9 @@ when it is over.
 
 Worth another try: HTTP 408, 409, 429 and 5xx, a timeout, a dropped connection. Anything else (a bad key, a
 request the model refuses, a malformed or empty answer) would fail the same way again and fails at once.
-A failure of the deployment's setup (HTTP 401 or 403: the key; 404: the model or the endpoint's path; no
-connection at all: the host or port) is no fault of the paper: `refused` tells it apart, so it does not count
-against the paper's attempts.
+A failure of the deployment's setup (HTTP 401 or 403: the key; 404: the model or the endpoint's path; an
+account out of credit; no connection at all: the host or port) is no fault of the paper: `refused` tells it
+apart, so it does not count against the paper's attempts.
 The wait doubles from `backoff` with equal jitter (half fixed, half random, so a crowd of workers spreads out)
 up to `max_backoff`; a `Retry-After` from the provider is obeyed instead, whatever our own schedule says. No
 wait ever runs past the request's deadline: the call fails then, with the reason of its last attempt.
@@ -27,23 +27,26 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_STATUS = {408, 409, 429}
 SETUP_STATUS = {401, 403, 404}
+# Error codes that refuse the account, not the request: OpenAI's quota used up (a 429 no wait mends) and
+# DashScope's account in arrears.
+ACCOUNT_CODES = {"insufficient_quota", "Arrearage"}
 
 
 def retryable(exc: BaseException) -> bool:
     import openai  # here, not at the top: a process that never asks an LLM never loads it (~30 MB)
 
     if isinstance(exc, openai.APIStatusError):
-        return exc.status_code in RETRY_STATUS or exc.status_code >= 500
+        return exc.code not in ACCOUNT_CODES and (exc.status_code in RETRY_STATUS or exc.status_code >= 500)
     return isinstance(exc, (openai.APIConnectionError, TimeoutError))  # APITimeoutError is a connection error
 
 
 def refused(exc: BaseException) -> bool:
-    """Whether the provider refused the key, the model or the URL, or could not be reached at all (after the
-    retries): every other paper would fail the same way. A timeout is not one: a long paper may cause it."""
+    """Whether the provider refused the key, the model, the URL or the account, or could not be reached at all
+    (after the retries): every other paper would fail the same way. A timeout is not one: a long paper may cause it."""
     import openai  # here, not at the top: a process that never asks an LLM never loads it (~30 MB)
 
     if isinstance(exc, openai.APIStatusError):
-        return exc.status_code in SETUP_STATUS
+        return exc.status_code in SETUP_STATUS or exc.code in ACCOUNT_CODES
     return isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError)
 
 

@@ -217,6 +217,16 @@ async def test_a_model_endpoint_that_cannot_be_reached_is_tried_once_a_run_and_s
     assert len(warnings) == 1 and "connection to the model failed" in warnings[0]
 
 
+async def test_an_account_out_of_credit_is_asked_once_not_retried_and_spends_no_attempts(
+        env: Env, llm: FakeLLM) -> None:
+    llm.faults = [("quota", 0)] * 10  # OpenAI's 429 `insufficient_quota`: waiting does not mend it
+    run_id = await run(env, cfg(llm, workers=1, wanted=3), ITEMS[:3])
+    assert len(llm.requests) == 1  # neither retried nor asked for the other papers
+    assert statuses(await outcomes(env, run_id)) == ["failed"] * 3
+    rows = await summaries(env)
+    assert {r.attempts for r in rows.values()} == {0} and all("quota" in (r.error or "") for r in rows.values())
+
+
 async def test_a_papers_own_failure_still_counts_its_attempt(
         env: Env, llm: FakeLLM) -> None:
     llm.fail_for = {"Sparse abstract 1."}  # HTTP 500: the paper's, so it counts
