@@ -104,7 +104,7 @@ async def _ask_with_file(env: Env, client: AsyncOpenAI, model: str, paper: Paper
 async def ask_model(env: Env, config: BotConfig, client: AsyncOpenAI, base_url: str, paper: Paper,
                     prepared: Prepared, on_refusal: Callable[[str], bool] | None = None) -> Summary:
     """The Summary row for this paper: done with its text, or failed with its reason. Never raises for a
-    failure of the model, the wire or the answer. A refusal of the key, the model or the URL goes to
+    failure of the model, the wire or the answer. A failure of the setup (retry.py::refused) goes to
     `on_refusal(reason)`, which says whether it is the first one heard (only that one is a warning)."""
     model, settings = config.ai_summary.model, env.settings
     row = Summary(arxiv_id=paper.arxiv_id, version=paper.version, model=model, prompt_hash=prompt_hash(prepared.system),

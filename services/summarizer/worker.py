@@ -69,8 +69,9 @@ def llm_slots(env: Env, max_workers: int) -> asyncio.Semaphore:
 
 
 class Refusals:
-    """What the provider refused (the key, the model or the URL) per run: the run's other papers are not asked,
-    and none of it counts against a paper's attempts, so a key mended later is used for every paper again."""
+    """Per run, what failed because of the setup, not the paper (retry.py::refused: the key, the model, the URL or
+    the account refused, or no connection at all): the run's other papers are not asked, and none of it counts
+    against a paper's attempts, so once the setup is mended a later run asks for every paper again."""
 
     def __init__(self) -> None:
         self.reasons: dict[tuple, str] = {}
