@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from arxiv_bot.errors import CONFIG, environment_error, explain
 from shared.config import ConfigError, load_config
 from shared.logging import configure
 from shared.settings import SERVICE_PORTS, Settings
@@ -249,65 +250,25 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _environment_error(exc: ValidationError) -> str:
-    """The settings from the environment (or .env) that are wrong, named as they are written there. Their values
-    are not repeated: a URL may carry a password."""
-    problems = []
-    for error in exc.errors():
-        name = "_".join(str(p) for p in error["loc"]).upper() or "settings"
-        message = error["msg"].removeprefix("Value error, ")
-        problems.append(message if message.startswith(name) else f"{name}: {message}")
-    return "; ".join(problems)
-
-
-def _broker_error(exc: Exception) -> str:
-    if type(exc).__name__ == "InvalidFrameError" and "Connection.Close" in str(exc):
-        # RabbitMQ closes the connection while opening it (aiormq keeps no reason): a virtual host that does not
-        # exist, or that the user may not use, is what does that.
-        return ("it closed the connection while opening it: does the virtual host in AMQP_URL's path exist, and "
-                "may this user use it?")
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"error: {_environment_error(exc)}", file=sys.stderr)
-        return 2
+        print(f"error: {environment_error(exc)}", file=sys.stderr)
+        return CONFIG
     configure(settings.log_level, service=getattr(args, "service", None) or f"arxiv-bot {args.command}",
               fmt=settings.log_format)
     try:
         return args.func(args)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (OSError, ConnectionError) as exc:  # a database or broker that does not answer
-        from shared.service import StartupFailed  # loaded already by whatever raised it
-
-        told = isinstance(exc, StartupFailed)  # it names the dependency and the wait itself
-        print(f"error: {'' if told else type(exc).__name__ + ': '}{exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:
-        if type(exc).__module__.startswith(("aiormq", "aio_pika")):  # the broker refused us, not a bug of ours
-            print(f"error: the broker at AMQP_URL: {_broker_error(exc)}", file=sys.stderr)
-            return 1
-        import sqlite3
-
-        from sqlalchemy.exc import DatabaseError, OperationalError  # here only: --help need not import SQLAlchemy
-
-        # Exactly these: their subclasses (IntegrityError, ProgrammingError...) are bugs, whose traceback is what to
-        # report. A plain DatabaseError is the file itself ("file is not a database").
-        if type(exc) not in (OperationalError, DatabaseError, sqlite3.OperationalError, sqlite3.DatabaseError):
-            raise
-        # The store itself failed (full, unreadable, locked too long): nothing committed is lost, and the next
-        # run takes over a fetch this one left unfinished. (A new SQLite store is made by sqlite3 directly.)
-        reason = exc.orig if isinstance(exc, DatabaseError) else exc
-        print(f"error: the store at DATABASE_URL failed: {str(reason).splitlines()[0][:200]}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        told = explain(exc)
+        if told is None:
+            raise  # a bug: its traceback is what to report
+        print(f"error: {told[0]}", file=sys.stderr)
+        return told[1]
 
 
 if __name__ == "__main__":
