@@ -14,7 +14,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from arxiv_bot.static_pages import FAVICON_NAME, favicon, folder_urls, page_files, profile_folder
+from arxiv_bot.static_pages import FAVICON_NAME, PROFILES, favicon, folder_urls, page_files, profile_folder
 from arxiv_bot.store_lock import exclusive_store
 from shared.config import BotConfig
 from shared.db import make_engine, make_sessions, migrate
@@ -178,7 +178,7 @@ async def remove_stale_outputs(env: Env, out: Path) -> None:
                 log.info("removed %d files of %s %r from %s", removed,
                          "the deleted profile" if deleted else "feeds no longer made for", profile.name, top)
     with contextlib.suppress(OSError):  # the last profile besides `default` gone: its parent folder too, if empty
-        (out / "profiles").rmdir()
+        (out / PROFILES).rmdir()
 
 
 async def run_once(settings: Settings, config: BotConfig, out: Path, pages: bool = False) -> OnceResult:
@@ -220,7 +220,7 @@ async def _run_once(settings: Settings, config: BotConfig, out: Path, url: str, 
                          for o, _ in outcomes)
         failures = Counter(s.error for o, s in outcomes if o.status == SummaryStatus.FAILED and s and s.error)
         return OnceResult(run, dict(sorted(selected.items(), key=lambda kv: kv[0] != DEFAULT_PROFILE)), written,
-                          counts, failures.most_common(1)[0][0].removeprefix("not asked: ") if failures else "")
+                          counts, failures.most_common(1)[0][0].removeprefix(summarizer.NOT_ASKED) if failures else "")
     finally:
         await env.close()
         await engine.dispose()

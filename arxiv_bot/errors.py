@@ -2,6 +2,8 @@
 (wrong settings or config, a store or broker that does not answer or refuses us). A bug keeps its traceback."""
 from __future__ import annotations
 
+import sys
+
 from pydantic import ValidationError
 
 from shared.config import ConfigError
@@ -34,9 +36,10 @@ def explain(exc: Exception) -> tuple[str, int] | None:
     if isinstance(exc, ConfigError):
         return str(exc), CONFIG
     if isinstance(exc, OSError):  # a database or broker that does not answer (ConnectionError is one)
-        from shared.service import StartupFailed  # loaded already by whatever raised it
-
-        told = isinstance(exc, StartupFailed)  # it names the dependency and the wait itself
+        # A StartupFailed names the dependency and the wait itself. Only a process that loaded shared.service can
+        # have one: another (`run --once` on a full disk) need not import it to say so.
+        service = sys.modules.get("shared.service")
+        told = service is not None and isinstance(exc, service.StartupFailed)
         return f"{'' if told else type(exc).__name__ + ': '}{exc}", UNAVAILABLE
     if type(exc).__module__.startswith(("aiormq", "aio_pika")):  # the broker refused us, not a bug of ours
         return f"the broker at AMQP_URL: {_broker_error(exc)}", UNAVAILABLE

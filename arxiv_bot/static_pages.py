@@ -19,12 +19,13 @@ from services.publisher.names import INDEX, resolve
 from services.publisher.pages import DAYS_LISTED
 
 FAVICON_NAME = "favicon.svg"  # at the folder's top, as the publisher serves it at /favicon.svg
+PROFILES = "profiles"  # the folder of every profile but `default`, whose files are at the top
 _SERVED = re.compile(r'href="(/[^"]*)"')  # the template writes every link of ours as an absolute path
 
 
 def profile_folder(profile: str) -> PurePosixPath:
     """Where a profile's files go inside the output folder."""
-    return PurePosixPath(".") if profile == DEFAULT_PROFILE else PurePosixPath("profiles", profile)
+    return PurePosixPath(".") if profile == DEFAULT_PROFILE else PurePosixPath(PROFILES, profile)
 
 
 def _file(path: str) -> PurePosixPath | None:

@@ -12,7 +12,7 @@ from shared.messages import RunPublished
 from shared.repository import Repository
 from shared.runtime import Env
 from shared.settings import Settings
-from shared.stages import ProfileStage, RunStatus, SummaryStatus
+from shared.stages import ProfileStage, RunStatus
 
 from services.publisher.assemble import build_digest, profile_settings
 from services.publisher.digest import Digest
@@ -88,14 +88,10 @@ async def _news_since(repo: Repository, run_profile: RunProfile, current: Public
     made_by = await repo.get_run_profile(current.run_id, run_profile.profile)
     if made_by is None or made_by.profile_version != run_profile.profile_version:
         return True
+    # Another model, prompt or language is another summary: compared by the key of the summary each paper shows.
+    mended = await repo.done_summaries(run_profile.run_id) - await repo.done_summaries(current.run_id)
     wanted = set(run_profile.to_summarize)
-
-    def done(outcomes: dict) -> set[tuple]:
-        # Which summary each paper shows: another model, prompt or language is another summary.
-        return {(o.arxiv_id, o.version, o.model, o.prompt_hash, o.language) for o, _ in outcomes.values()
-                if o.status == SummaryStatus.DONE and o.arxiv_id in wanted}
-
-    return bool(done(await repo.run_summaries(run_profile.run_id)) - done(await repo.run_summaries(current.run_id)))
+    return any(key[0] in wanted for key in mended)
 
 
 async def publish_profile(env: Env, run_id: str, profile: str, force: bool = False) -> bool:

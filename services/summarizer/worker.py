@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # across runs: a paper whose summary failed is retried by later runs, up to this
 CLAIM_POLL_SECONDS = 0.5
 REFUSALS_KEPT = 64  # runs whose refusals a long-running summarizer remembers
+NOT_ASKED = "not asked: "  # the error of a paper a refusal of the setup kept from the model, before that reason
 # How long a paid answer waits for an unreachable store before it is given up (and the paper asked again later).
 STORE_PATIENCE_SECONDS = 120.0
 
@@ -205,7 +206,7 @@ async def summarize_paper(env: Env, config: BotConfig, key: str, paper: Paper, r
         # The slot is held until the answer is stored: a crash then loses at most max_workers answers.
         async with llm_slots(env, config.ai_summary.max_workers):
             if (known := refusals.of(scope)) is not None:
-                row = failed_row(config, paper, env, f"not asked: {known}")
+                row = failed_row(config, paper, env, NOT_ASKED + known)
             elif prepared is None:
                 row = failed_row(config, paper, env, "the text could not be prepared")
             else:

@@ -80,6 +80,14 @@ class SummaryQueries(Queries):
         rows = await self.session.exec(select(RunSummary.arxiv_id).where(col(RunSummary.run_id) == run_id))
         return set(rows)
 
+    async def done_summaries(self, run_id: str) -> set[SummaryKey]:
+        """The key of the summary each paper the run summarized shows, without reading the texts."""
+        rows = await self.session.exec(
+            select(RunSummary.arxiv_id, RunSummary.version, RunSummary.model, RunSummary.prompt_hash,
+                   RunSummary.language).where(col(RunSummary.run_id) == run_id,
+                                              col(RunSummary.status) == SummaryStatus.DONE))
+        return {tuple(row) for row in rows}
+
     async def record_outcome(self, outcome: RunSummary) -> None:
         """A paper's outcome in a run; a redelivery writes the same row again and changes nothing."""
         values = outcome.model_dump()
